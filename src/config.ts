@@ -1,0 +1,68 @@
+// Configuration: the only reader of process.env. Pure: parses an env object with one zod schema.
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const urlWithProtocol = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const positiveNumber = z.coerce.number().positive();
+
+export const ConfigSchema = z.object({
+  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).default(
+    'postgres://postgres@127.0.0.1:5432/datagouv_mirror',
+  ),
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  DATAGOUV_BASE_URL: urlWithProtocol(['http:', 'https:'])
+    .default('https://www.data.gouv.fr')
+    .transform((value) => value.replace(/\/+$/, '')),
+  DATAGOUV_API_KEY: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Requests in flight at once against data.gouv.fr, across every worker. */
+  DATAGOUV_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /** Requests per second against data.gouv.fr, across every worker. */
+  DATAGOUV_REQUESTS_PER_SECOND: positiveNumber.max(100).default(5),
+  /** Per-request timeout in milliseconds. */
+  DATAGOUV_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Page size used for full listings. */
+  DATAGOUV_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Largest share of a table a deletion sweep may tombstone before the run refuses. */
+  SWEEP_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.05),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; every bad key is reported in one message. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(ConfigSchema.shape).map((key) => [key, env[key] === '' && key !== 'DATAGOUV_API_KEY' ? undefined : env[key]]),
+  );
+  const parsed = ConfigSchema.safeParse(relevant);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const key = issue.path.join('.');
+    return `${key} ${issue.message.replace(/^Invalid input: /, '')} (got ${JSON.stringify(relevant[key] ?? null)})`;
+  });
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}
+
+/** The configuration with the API key replaced, for logs and job data. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return { ...config, DATAGOUV_API_KEY: config.DATAGOUV_API_KEY ? '[redacted]' : undefined };
+}
