@@ -1,0 +1,9 @@
+// drizzle-kit configuration: migrations are generated from src/db/schema.ts into migrations/.
+import { defineConfig } from 'drizzle-kit';
+
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './src/db/schema.ts',
+  out: './migrations',
+  dbCredentials: { url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/datagouv_mirror' },
+});

@@ -1,0 +1,99 @@
+// Zod schemas of data.gouv.fr entities at the boundary: the fields the mirror types, the rest passes through. Pure.
+import { z } from 'zod';
+import { DateSchema, TimestampSchema } from '../../harvest/timestamps.ts';
+
+const Id = z.string().min(1, 'is empty');
+const Text = z.string().nullish();
+const Tags = z.array(z.string()).nullish();
+const Badges = z.array(z.looseObject({ kind: z.string() })).nullish();
+
+/** `{class, id, ...}` as embedded in other objects; only the id matters to the mirror. */
+export const ReferenceSchema = z.looseObject({ id: Id }).nullish();
+
+export const ResourceSchema = z.looseObject({
+  id: Id,
+  title: Text,
+  url: Text,
+  format: Text,
+  type: Text,
+  filetype: Text,
+  mime: Text,
+  filesize: z.number().nullish(),
+  checksum: z.looseObject({ type: Text, value: Text }).nullish(),
+  created_at: TimestampSchema,
+  last_modified: TimestampSchema,
+});
+export type Resource = z.infer<typeof ResourceSchema>;
+
+export const DatasetSchema = z.looseObject({
+  id: Id,
+  title: Text,
+  slug: Text,
+  acronym: Text,
+  organization: ReferenceSchema,
+  owner: ReferenceSchema,
+  license: Text,
+  frequency: Text,
+  tags: Tags,
+  badges: Badges,
+  private: z.boolean().nullish(),
+  archived: TimestampSchema,
+  deleted: TimestampSchema,
+  created_at: TimestampSchema,
+  last_modified: TimestampSchema,
+  last_update: TimestampSchema,
+  internal: z.looseObject({ last_modified_internal: TimestampSchema, created_at_internal: TimestampSchema }).nullish(),
+  temporal_coverage: z.looseObject({ start: DateSchema, end: DateSchema }).nullish(),
+  // Each resource is validated on its own so that one bad resource does not reject its dataset.
+  resources: z.array(z.unknown()).nullish(),
+});
+export type Dataset = z.infer<typeof DatasetSchema>;
+
+export const MemberSchema = z.looseObject({
+  role: Text,
+  since: TimestampSchema,
+  user: z.looseObject({ id: Id }),
+});
+
+export const OrganizationSchema = z.looseObject({
+  id: Id,
+  name: Text,
+  slug: Text,
+  acronym: Text,
+  business_number_id: Text,
+  badges: Badges,
+  created_at: TimestampSchema,
+  last_modified: TimestampSchema,
+  deleted: TimestampSchema,
+  members: z.array(MemberSchema).nullish(),
+});
+export type Organization = z.infer<typeof OrganizationSchema>;
+
+export const ReuseSchema = z.looseObject({
+  id: Id,
+  title: Text,
+  slug: Text,
+  type: Text,
+  topic: Text,
+  url: Text,
+  organization: ReferenceSchema,
+  owner: ReferenceSchema,
+  tags: Tags,
+  private: z.boolean().nullish(),
+  archived: TimestampSchema,
+  deleted: TimestampSchema,
+  created_at: TimestampSchema,
+  last_modified: TimestampSchema,
+  // v1 embeds full dataset objects, v2 links; ids are all the mirror keeps.
+  datasets: z.array(z.union([Id, z.looseObject({ id: Id })])).nullish(),
+});
+export type Reuse = z.infer<typeof ReuseSchema>;
+
+export const UserSchema = z.looseObject({
+  id: Id,
+  slug: Text,
+  first_name: Text,
+  last_name: Text,
+  since: TimestampSchema,
+});
+export type User = z.infer<typeof UserSchema>;

@@ -1,0 +1,44 @@
+// Plain-text tables for the terminal: the end-of-run summary and `runs`. Pure.
+import type { SyncRun } from '../db/runs.ts';
+
+export function table(header: string[], rows: Array<Array<string | number | null | undefined>>): string {
+  const cells = [header, ...rows.map((r) => r.map((c) => (c == null ? '' : String(c))))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
+}
+
+const TYPE_COLUMNS = ['seen', 'inserted', 'updated', 'restored', 'unchanged', 'deleted', 'rejected'] as const;
+
+export function formatSummary(outcome: {
+  runId: number;
+  mode: string;
+  status: string;
+  error?: string;
+  counts: { pages: number; requests: number; retries: number };
+  countsByType: Record<string, unknown>;
+}, seconds: number): string {
+  const rows = Object.entries(outcome.countsByType).map(([type, c]) => [
+    type,
+    ...TYPE_COLUMNS.map((k) => (c as Record<string, number>)[k] ?? 0),
+  ]);
+  const lines = [
+    `Run ${outcome.runId} (${outcome.mode}) ${outcome.status} in ${seconds.toFixed(1)} s: ` +
+      `${outcome.counts.pages} pages, ${outcome.counts.requests} requests, ${outcome.counts.retries} retries.`,
+    table(['entity', ...TYPE_COLUMNS], rows),
+  ];
+  if (outcome.error) lines.push(`Error: ${outcome.error}`);
+  return lines.join('\n');
+}
+
+export function formatRuns(runs: SyncRun[]): string {
+  if (runs.length === 0) return 'No runs yet.';
+  return table(
+    ['id', 'mode', 'scope', 'status', 'started_at', 'finished_at', 'pages', 'requests', 'seen', 'inserted', 'updated', 'deleted', 'rejected', 'error'],
+    runs.map((r) => [
+      r.id, r.mode, r.scope, r.status, r.startedAt, r.finishedAt, r.pages, r.requests, r.seen, r.inserted, r.updated,
+      r.deleted, r.rejected, r.error ? r.error.slice(0, 60) : '',
+    ]),
+  );
+}

@@ -1,0 +1,240 @@
+// Drizzle schema: the analysts' contract (DESIGN §1). Pure declarations; migrations are generated from it.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+/** Columns every entity table carries: raw JSON, hashes that decide rewrites, presence and tombstone. */
+const entityColumns = () => ({
+  raw: jsonb('raw').notNull(),
+  /** Hash of the tracked (non-volatile) fields: a new value is a change. */
+  contentHash: text('content_hash').notNull(),
+  /** Hash of the whole stored raw: a new value rewrites the row (volatile fields included). */
+  rawHash: text('raw_hash').notNull(),
+  firstSeenAt: tstz('first_seen_at').notNull().defaultNow(),
+  lastChangedAt: tstz('last_changed_at').notNull().defaultNow(),
+  deletedAt: tstz('deleted_at'),
+  deletionReason: text('deletion_reason'),
+});
+
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug'),
+    name: text('name'),
+    acronym: text('acronym'),
+    businessNumberId: text('business_number_id'),
+    badges: text('badges').array(),
+    createdAt: tstz('created_at'),
+    lastModified: tstz('last_modified'),
+    ...entityColumns(),
+  },
+  (t) => [index('organizations_slug_idx').on(t.slug)],
+);
+
+export const datasets = pgTable(
+  'datasets',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug'),
+    title: text('title'),
+    acronym: text('acronym'),
+    organizationId: text('organization_id'),
+    ownerId: text('owner_id'),
+    license: text('license'),
+    frequency: text('frequency'),
+    tags: text('tags').array(),
+    badges: text('badges').array(),
+    private: boolean('private'),
+    archivedAt: tstz('archived_at'),
+    createdAt: tstz('created_at'),
+    lastModified: tstz('last_modified'),
+    lastModifiedInternal: tstz('last_modified_internal'),
+    lastUpdate: tstz('last_update'),
+    temporalCoverageStart: date('temporal_coverage_start', { mode: 'string' }),
+    temporalCoverageEnd: date('temporal_coverage_end', { mode: 'string' }),
+    resourcesCount: integer('resources_count'),
+    ...entityColumns(),
+  },
+  (t) => [
+    index('datasets_organization_id_idx').on(t.organizationId),
+    index('datasets_owner_id_idx').on(t.ownerId),
+    index('datasets_slug_idx').on(t.slug),
+    index('datasets_last_modified_idx').on(t.lastModified),
+    index('datasets_tags_idx').using('gin', t.tags),
+  ],
+);
+
+export const resources = pgTable(
+  'resources',
+  {
+    id: text('id').primaryKey(),
+    datasetId: text('dataset_id').notNull(),
+    title: text('title'),
+    url: text('url'),
+    format: text('format'),
+    type: text('type'),
+    filetype: text('filetype'),
+    mime: text('mime'),
+    filesize: bigint('filesize', { mode: 'number' }),
+    checksumType: text('checksum_type'),
+    checksumValue: text('checksum_value'),
+    createdAt: tstz('created_at'),
+    lastModified: tstz('last_modified'),
+    ...entityColumns(),
+  },
+  (t) => [index('resources_dataset_id_idx').on(t.datasetId), index('resources_format_idx').on(t.format)],
+);
+
+export const reuses = pgTable(
+  'reuses',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug'),
+    title: text('title'),
+    type: text('type'),
+    topic: text('topic'),
+    url: text('url'),
+    organizationId: text('organization_id'),
+    ownerId: text('owner_id'),
+    tags: text('tags').array(),
+    private: boolean('private'),
+    archivedAt: tstz('archived_at'),
+    createdAt: tstz('created_at'),
+    lastModified: tstz('last_modified'),
+    ...entityColumns(),
+  },
+  (t) => [
+    index('reuses_organization_id_idx').on(t.organizationId),
+    index('reuses_owner_id_idx').on(t.ownerId),
+  ],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    createdAt: tstz('created_at'),
+    /** When the mirror last fetched this user in full: users carry no modification stamp, so they are
+     * refreshed in rotation, the longest unfetched first. */
+    fetchedAt: tstz('fetched_at').notNull().defaultNow(),
+    ...entityColumns(),
+  },
+  (t) => [index('users_slug_idx').on(t.slug), index('users_fetched_at_idx').on(t.fetchedAt)],
+);
+
+export const reuseDatasets = pgTable(
+  'reuse_datasets',
+  {
+    reuseId: text('reuse_id').notNull(),
+    datasetId: text('dataset_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reuseId, t.datasetId] }), index('reuse_datasets_dataset_id_idx').on(t.datasetId)],
+);
+
+export const organizationMembers = pgTable(
+  'organization_members',
+  {
+    organizationId: text('organization_id').notNull(),
+    userId: text('user_id').notNull(),
+    role: text('role'),
+    since: tstz('since'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.userId] }),
+    index('organization_members_user_id_idx').on(t.userId),
+  ],
+);
+
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    mode: text('mode').notNull(),
+    scope: text('scope'),
+    kinds: text('kinds').array().notNull().default(sql`'{}'::text[]`),
+    status: text('status').notNull().default('running'),
+    startedAt: tstz('started_at').notNull().defaultNow(),
+    finishedAt: tstz('finished_at'),
+    heartbeatAt: tstz('heartbeat_at').notNull().defaultNow(),
+    pages: integer('pages').notNull().default(0),
+    requests: integer('requests').notNull().default(0),
+    retries: integer('retries').notNull().default(0),
+    seen: integer('seen').notNull().default(0),
+    inserted: integer('inserted').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    deleted: integer('deleted').notNull().default(0),
+    restored: integer('restored').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    /** Per kind: total announced by the API, distinct ids seen, pages fetched and failed, complete flag. */
+    completeness: jsonb('completeness').notNull().default(sql`'{}'::jsonb`),
+    /** Per entity type: seen, inserted, updated, restored, unchanged, deleted, rejected. */
+    countsByType: jsonb('counts_by_type').notNull().default(sql`'{}'::jsonb`),
+    error: text('error'),
+  },
+  (t) => [index('sync_runs_started_at_idx').on(t.startedAt), index('sync_runs_status_idx').on(t.status)],
+);
+
+export const changes = pgTable(
+  'changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: bigint('run_id', { mode: 'number' }).notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    op: text('op').notNull(),
+    changedFields: text('changed_fields').array().notNull(),
+    patch: jsonb('patch').notNull(),
+    observedAt: tstz('observed_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('changes_entity_idx').on(t.entityType, t.entityId),
+    index('changes_run_id_idx').on(t.runId),
+    index('changes_observed_at_idx').on(t.observedAt),
+  ],
+);
+
+export const rejectedRecords = pgTable(
+  'rejected_records',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: bigint('run_id', { mode: 'number' }).notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id'),
+    sourceUrl: text('source_url').notNull(),
+    reason: text('reason').notNull(),
+    payload: jsonb('payload'),
+    rejectedAt: tstz('rejected_at').notNull().defaultNow(),
+  },
+  (t) => [index('rejected_records_run_id_idx').on(t.runId)],
+);
+
+export const metricSnapshots = pgTable(
+  'metric_snapshots',
+  {
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    metrics: jsonb('metrics').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.entityType, t.entityId, t.day] })],
+);
+
+export const ENTITY_TABLES = { organizations, datasets, resources, reuses, users } as const;

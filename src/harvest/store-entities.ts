@@ -1,0 +1,90 @@
+// The generic store stage for one kind: compare with the mirror, upsert what differs, record changes.
+// Runs inside the caller's transaction. Touches Postgres.
+import { lockExisting, readRaw } from '../db/sql/lock-existing.ts';
+import type { ChangeRow } from '../db/sql/insert-changes.ts';
+import type { SqlHandle } from '../db/sql/types.ts';
+import { upsertEntities, type EntityRow } from '../db/sql/upsert-entities.ts';
+import { computeChange, hashJson, insertChange } from './fingerprint.ts';
+import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
+import { trackedEntity } from './tracked.ts';
+
+export interface StoreCounts {
+  seen: number;
+  inserted: number;
+  updated: number;
+  restored: number;
+  unchanged: number;
+}
+
+export const emptyStoreCounts = (): StoreCounts => ({ seen: 0, inserted: 0, updated: 0, restored: 0, unchanged: 0 });
+
+/** The object changes are computed on: tracked fields, plus the parent for resources (a move is a change). */
+export function trackedOf(raw: Record<string, unknown>, parentId: string | null | undefined): Record<string, unknown> {
+  const tracked = trackedEntity(raw);
+  return parentId ? { ...tracked, dataset_id: parentId } : tracked;
+}
+
+interface Prepared {
+  entity: NormalizedEntity;
+  row: EntityRow;
+  tracked: Record<string, unknown>;
+  parentId: string | null;
+}
+
+function prepare(entity: NormalizedEntity): Prepared {
+  const parentId = typeof entity.columns.dataset_id === 'string' ? entity.columns.dataset_id : null;
+  const tracked = trackedOf(entity.raw, parentId);
+  const row: EntityRow = {
+    id: entity.id,
+    ...entity.columns,
+    raw: entity.raw,
+    content_hash: hashJson(tracked),
+    raw_hash: hashJson(parentId ? [parentId, entity.raw] : entity.raw),
+  };
+  return { entity, row, tracked, parentId };
+}
+
+export async function storeEntities(
+  tx: SqlHandle,
+  kind: EntityKind,
+  entities: NormalizedEntity[],
+  observedAt: string,
+): Promise<{ counts: StoreCounts; changes: ChangeRow[] }> {
+  const counts = emptyStoreCounts();
+  counts.seen = entities.length;
+  const prepared = entities.map(prepare);
+  const stored = await lockExisting(tx, kind.table, prepared.map((p) => p.row.id));
+  const toWrite = prepared.filter((p) => {
+    const old = stored.get(p.row.id);
+    return !old || old.deleted || old.raw_hash !== p.row.raw_hash;
+  });
+  const contentChanged = toWrite.filter((p) => {
+    const old = stored.get(p.row.id);
+    return old && (old.deleted || old.content_hash !== p.row.content_hash);
+  });
+  const oldRaw = await readRaw(tx, kind.table, contentChanged.map((p) => p.row.id));
+  const written = await upsertEntities(tx, kind.table, kind.columns, toWrite.map((p) => p.row), observedAt);
+  const changes: ChangeRow[] = [];
+  for (const p of prepared) {
+    const inserted = written.get(p.row.id);
+    const old = stored.get(p.row.id);
+    if (inserted === undefined || !old) {
+      if (inserted) {
+        counts.inserted++;
+        changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op: 'insert', ...insertChange(p.tracked) });
+      } else counts.unchanged++;
+      continue;
+    }
+    const before = oldRaw.get(p.row.id);
+    if (!before) {
+      counts.unchanged++; // volatile fields only: the row was refreshed, no change to record
+      continue;
+    }
+    const change = computeChange(trackedOf(before.raw, before.parent_id), p.tracked);
+    const op = old.deleted ? 'restore' : 'update';
+    if (op === 'restore') counts.restored++;
+    else counts.updated++;
+    changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op, ...change });
+  }
+  return { counts, changes };
+}

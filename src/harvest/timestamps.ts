@@ -1,0 +1,48 @@
+// Lenient timestamp parsing for API values: naive means UTC, date-only stays a date. Pure.
+import { z } from 'zod';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** An ISO-8601 timestamp as a UTC ISO string, or undefined when the value is not one. */
+export function parseTimestamp(value: string): string | undefined {
+  if (ISO_DATE.test(value)) return toIso(`${value}T00:00:00Z`);
+  const match = ISO_DATETIME.exec(value);
+  if (!match) return undefined;
+  const [, day, time, zone] = match;
+  // Python's isoformat gives microseconds; Date keeps milliseconds, which is all timestamptz needs here.
+  const trimmedTime = time!.replace(/(\.\d{3})\d+$/, '$1');
+  return toIso(`${day}T${trimmedTime}${zone ?? 'Z'}`);
+}
+
+/** The calendar date of a date or timestamp value (temporal coverage bounds). */
+export function parseDate(value: string): string | undefined {
+  if (ISO_DATE.test(value)) return Number.isNaN(Date.parse(value)) ? undefined : value;
+  const iso = parseTimestamp(value);
+  return iso?.slice(0, 10);
+}
+
+function toIso(text: string): string | undefined {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** Zod: a nullable, optional timestamp string that must parse; the output stays the original string. */
+export const TimestampSchema = z
+  .string()
+  .refine((v) => parseTimestamp(v) !== undefined, { message: 'is not an ISO-8601 timestamp' })
+  .nullish();
+
+/** Zod: a nullable, optional date or timestamp string. */
+export const DateSchema = z
+  .string()
+  .refine((v) => parseDate(v) !== undefined, { message: 'is not an ISO-8601 date' })
+  .nullish();
+
+export function timestampOrNull(value: string | null | undefined): string | null {
+  return value == null ? null : (parseTimestamp(value) ?? null);
+}
+
+export function dateOrNull(value: string | null | undefined): string | null {
+  return value == null ? null : (parseDate(value) ?? null);
+}
