@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { computeChange, hashJson } from '../../src/harvest/fingerprint.ts';
+import { trackedEntity } from '../../src/harvest/tracked.ts';
+import { readFixture } from '../support/fixtures.ts';
+
+describe('trackedEntity', () => {
+  const dataset = readFixture('dataset-item.json');
+
+  it('drops metrics, permissions and quality and reduces references to ids', () => {
+    const tracked = trackedEntity({ ...dataset, permissions: { edit: false } });
+    expect(tracked).not.toHaveProperty('metrics');
+    expect(tracked).not.toHaveProperty('permissions');
+    expect(tracked).not.toHaveProperty('quality');
+    expect(tracked.organization).toBe((dataset.organization as { id: string }).id);
+    expect(tracked.title).toBe(dataset.title);
+  });
+
+  it('ignores crawler extras of resources but keeps other extras', () => {
+    const [resource] = dataset.resources as Array<Record<string, unknown>>;
+    const tracked = trackedEntity(resource!);
+    const extras = tracked.extras as Record<string, unknown>;
+    expect(Object.keys(extras).some((k) => k.startsWith('check:') || k.startsWith('analysis:'))).toBe(false);
+    expect(extras['csv-export:model']).toBe('dataset');
+  });
+
+  it('gives the same hash when only volatile fields or a referenced name change', () => {
+    const renamed = {
+      ...dataset,
+      metrics: { views: 1 },
+      organization: { ...(dataset.organization as object), name: 'Another name' },
+    };
+    expect(hashJson(trackedEntity(renamed))).toBe(hashJson(trackedEntity(dataset)));
+  });
+
+  it('gives another hash when the referenced id changes', () => {
+    const moved = { ...dataset, organization: { ...(dataset.organization as object), id: 'ffffffffffffffffffffffff' } };
+    expect(hashJson(trackedEntity(moved))).not.toBe(hashJson(trackedEntity(dataset)));
+  });
+});
+
+describe('computeChange', () => {
+  it('lists the top-level fields an RFC 6902 patch touches', () => {
+    const change = computeChange({ title: 'a', tags: ['x'], extras: { 'a/b': 1 } }, { title: 'b', tags: ['x', 'y'], extras: { 'a/b': 2 } });
+    expect(change.changed_fields).toEqual(['extras', 'tags', 'title']);
+    expect(change.patch).toContainEqual({ op: 'replace', path: '/title', value: 'b' });
+    expect(change.patch).toContainEqual({ op: 'replace', path: '/extras/a~1b', value: 2 });
+  });
+  it('is empty between equal objects whatever the key order', () => {
+    expect(computeChange({ a: 1, b: 2 }, { b: 2, a: 1 }).patch).toEqual([]);
+    expect(hashJson({ a: 1, b: 2 })).toBe(hashJson({ b: 2, a: 1 }));
+  });
+});
