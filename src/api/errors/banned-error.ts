@@ -1,0 +1,17 @@
+// BannedError: the circuit breaker opened after repeated refused connections (probable IP ban). Pure.
+
+export class BannedError extends Error {
+  override name = 'BannedError';
+  /** Retrying would prolong the ban: the run must stop. */
+  readonly retryable = false;
+  readonly refusals: number;
+
+  constructor(refusals: number, options?: ErrorOptions) {
+    super(
+      `data.gouv.fr refused connections ${refusals} times in a row, probably an IP ban for too many requests: ` +
+        'the run stopped sending requests; wait (hours) before retrying and lower DATAGOUV_REQUESTS_PER_SECOND / DATAGOUV_MAX_CONCURRENCY.',
+      options,
+    );
+    this.refusals = refusals;
+  }
+}

@@ -1,0 +1,72 @@
+// Turns a fully read HTTP answer into an HttpResponse or a typed error. Pure.
+import { HttpError, MalformedResponseError } from './errors/index.ts';
+import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  bytes: Uint8Array;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** The URL requested (with query), never containing the API key. */
+  url: string;
+  /** Parsed JSON for 2xx; for an allowed error status, parsed JSON or the raw text when not JSON. */
+  body: unknown;
+  headers: Headers | Record<string, string>;
+  /** Body size in bytes as received. */
+  bytes: number;
+}
+
+export interface InterpretContext {
+  url: string;
+  allowStatus?: number[] | undefined;
+  /** Throws (a retryable MalformedResponseError to have the attempt retried) when a 2xx body has the wrong shape. */
+  validate?: ((body: unknown, url: string) => void) | undefined;
+  /** Removes secrets from text that may end up in an error message. */
+  redact: (text: string) => string;
+  maxRetryAfterMs: number;
+}
+
+const SNIPPET_LENGTH = 300;
+const decoder = new TextDecoder('utf-8');
+
+export function interpretResponse(raw: RawResponse, ctx: InterpretContext): HttpResponse {
+  const base = { status: raw.status, url: ctx.url, headers: raw.headers, bytes: raw.bytes.byteLength };
+  const text = decoder.decode(raw.bytes);
+  if (raw.status >= 200 && raw.status < 300) {
+    const body = raw.status === 204 ? null : parseJsonBody(text, ctx.url);
+    ctx.validate?.(body, ctx.url);
+    return { ...base, body };
+  }
+  if (ctx.allowStatus?.includes(raw.status)) return { ...base, body: parseLenient(text) };
+  throw new HttpError({
+    status: raw.status,
+    url: ctx.url,
+    bodySnippet: ctx.redact(text.slice(0, SNIPPET_LENGTH)).replace(/\s+/g, ' ').trim(),
+    retryable: isRetryableStatus(raw.status),
+    // Only 429 and 503 give Retry-After a meaning (RFC 9110 §10.2.3 also lists 3xx, which we do not follow).
+    retryAfterMs:
+      raw.status === 429 || raw.status === 503 ? parseRetryAfter(raw.headers['retry-after'], ctx.maxRetryAfterMs) : undefined,
+  });
+}
+
+function parseJsonBody(text: string, url: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const problem = text.length === 0 ? 'empty body' : `not JSON after ${text.length} characters`;
+    throw new MalformedResponseError({ url, problem }, { cause: error });
+  }
+}
+
+/** Error pages may be HTML (proxies): keep the text rather than failing on an answer we accepted. */
+function parseLenient(text: string): unknown {
+  if (text.length === 0) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
