@@ -94,6 +94,8 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
             hasApiKey: Boolean(config.DATAGOUV_API_KEY),
             pageSize: config.DATAGOUV_PAGE_SIZE,
             concurrency: config.DATAGOUV_MAX_CONCURRENCY,
+            sweepMaxShare: config.SWEEP_MAX_SHARE,
+            usersPerRun: config.USERS_REFRESH_PER_RUN,
             progress: createProgress({ tty: Boolean(process.stderr.isTTY), logger: runtime.logger }),
           },
           { mode: opts.mode, kinds: opts.kinds },

@@ -40,6 +40,8 @@ export const ConfigSchema = z.object({
   DATAGOUV_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** Largest share of a table a deletion sweep may tombstone before the run refuses. */
   SWEEP_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.05),
+  /** Known users re-fetched per incremental run, the longest unfetched first (users carry no stamp). */
+  USERS_REFRESH_PER_RUN: z.coerce.number().int().min(0).default(500),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -51,6 +51,16 @@ export class RunTracker {
     }
   }
 
+  /** Entities a manifest pass found unchanged (not fetched). */
+  addUnchanged(type: string, count: number): void {
+    this.addCounts({ [type]: { seen: count, inserted: 0, updated: 0, restored: 0, unchanged: count, rejected: 0, deleted: 0 } });
+  }
+
+  addDeletions(type: string, count: number): void {
+    if (count === 0) return;
+    this.addCounts({ [type]: { seen: 0, inserted: 0, updated: 0, restored: 0, unchanged: 0, rejected: 0, deleted: count } });
+  }
+
   addWalk(kind: string, walk: WalkResult): void {
     this.completeness[kind] = { ...walk, failedPages: walk.failedPages.map((f) => f.page) };
   }

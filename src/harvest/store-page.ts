@@ -7,7 +7,9 @@ import { insertRejected, type RejectedRow } from '../db/sql/insert-rejected.ts';
 import { syncOrganizationMembers, syncReuseDatasets } from '../db/sql/sync-links.ts';
 import { tombstoneRemovedResources } from '../db/sql/tombstone-removed-resources.ts';
 import { tombstoneEntities } from '../db/sql/tombstone-entities.ts';
+import { dropOrganizationMembers, dropReuseLinks, tombstoneDatasetResources } from '../db/sql/tombstone-children.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
+import { metricRowsOf, upsertMetricSnapshots } from '../db/sql/upsert-metric-snapshots.ts';
 import { KINDS_BY_TYPE, type EntityKind, type NormalizedEntity } from './kinds/index.ts';
 import { emptyStoreCounts, storeEntities, type StoreCounts } from './store-entities.ts';
 import { validateRecords } from './validate.ts';
@@ -52,6 +54,7 @@ export async function storePage(
     }
     await insertChanges(tx, ctx.runId, ctx.observedAt, changes);
     await insertRejected(tx, ctx.runId, allRejected);
+    await upsertMetricSnapshots(tx, metricRowsOf(kind.entityType, entities.map((e) => e.raw)), ctx.observedAt);
     result.userIds = [...new Set(entities.flatMap((e) => e.userIds ?? []))];
     return result;
   });
@@ -100,22 +103,31 @@ function add(result: PageResult, type: string, counts: StoreCounts, rejected: nu
   entry.deleted += deleted;
 }
 
-/** Records confirmed deletions of `kind` entities: a tombstone and an `op = 'delete'` change each. */
+/** Records confirmed deletions of `kind` entities: a tombstone and an `op = 'delete'` change each,
+ * with what follows the parent (resources, links, members). */
 export async function storeTombstones(
   sql: postgres.Sql,
   kind: EntityKind,
   tombstones: Array<{ id: string; reason: string }>,
   ctx: Omit<PageContext, 'sourceUrl'>,
-): Promise<string[]> {
-  if (tombstones.length === 0) return [];
+): Promise<{ ids: string[]; resourceIds: string[] }> {
+  if (tombstones.length === 0) return { ids: [], resourceIds: [] };
   return sql.begin(async (tx) => {
     const ids = await tombstoneEntities(tx, kind.table, tombstones, ctx.observedAt);
-    await insertChanges(
-      tx,
-      ctx.runId,
-      ctx.observedAt,
-      ids.map((id) => ({ entity_type: kind.entityType, entity_id: id, op: 'delete' as const, ...deleteChange() })),
-    );
-    return ids;
+    let resourceIds: string[] = [];
+    if (kind.entityType === 'dataset') resourceIds = await tombstoneDatasetResources(tx, ids, ctx.observedAt);
+    if (kind.entityType === 'reuse') await dropReuseLinks(tx, ids);
+    if (kind.entityType === 'organization') await dropOrganizationMembers(tx, ids);
+    const deletion = (entityType: string) => (id: string): ChangeRow => ({
+      entity_type: entityType,
+      entity_id: id,
+      op: 'delete',
+      ...deleteChange(),
+    });
+    await insertChanges(tx, ctx.runId, ctx.observedAt, [
+      ...ids.map(deletion(kind.entityType)),
+      ...resourceIds.map(deletion('resource')),
+    ]);
+    return { ids, resourceIds };
   });
 }

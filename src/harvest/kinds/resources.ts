@@ -15,8 +15,8 @@ export const resourceKind: EntityKind<Resource> = {
     if (!datasetId) throw new Error('a resource is normalized with its dataset id');
     return {
       id: record.id,
-      // The dataset id is part of the tracked object: a resource that moves is a change.
-      raw: { ...record, dataset_id: datasetId },
+      // Kept as received; the dataset id is tracked through its column (a move is a change).
+      raw: record,
       columns: {
         dataset_id: datasetId,
         title: record.title ?? null,

@@ -1,0 +1,39 @@
+// Fetches entities one by one by id, in batches handed to a callback: 200 found, 410 deleted,
+// 404 not found (purged or made private). Touches HTTP via the client.
+import pLimit from 'p-limit';
+import type { HttpClient } from '../api/http-client.ts';
+
+export interface FetchedBatch {
+  found: unknown[];
+  gone: Array<{ id: string; reason: 'deleted' | 'not_found' }>;
+}
+
+/** `/api/1/datasets/` + id + `/`: every item route takes the id as its last segment. */
+export function itemPath(listingPath: string, id: string): string {
+  return `${listingPath}${encodeURIComponent(id)}/`;
+}
+
+export async function fetchById(
+  http: HttpClient,
+  listingPath: string,
+  ids: string[],
+  options: { concurrency: number; batchSize?: number; signal?: AbortSignal; onBatch(batch: FetchedBatch): Promise<void> },
+): Promise<void> {
+  const batchSize = options.batchSize ?? 100;
+  const limit = pLimit(options.concurrency);
+  for (let start = 0; start < ids.length; start += batchSize) {
+    options.signal?.throwIfAborted();
+    const batch: FetchedBatch = { found: [], gone: [] };
+    await Promise.all(
+      ids.slice(start, start + batchSize).map((id) =>
+        limit(async () => {
+          const res = await http.getJson(itemPath(listingPath, id), { allowStatus: [404, 410], signal: options.signal });
+          if (res.status === 410) batch.gone.push({ id, reason: 'deleted' });
+          else if (res.status === 404) batch.gone.push({ id, reason: 'not_found' });
+          else batch.found.push(res.body);
+        }),
+      ),
+    );
+    await options.onBatch(batch);
+  }
+}

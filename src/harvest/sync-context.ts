@@ -1,0 +1,41 @@
+// What every stage of a run shares: handles, settings and the run's tracker. Pure types.
+import type postgres from 'postgres';
+import type { HttpClient } from '../api/http-client.ts';
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import type { ProgressSink } from './progress.ts';
+import type { RunTracker } from './run-tracker.ts';
+
+export interface SyncContext {
+  sql: postgres.Sql;
+  db: Db;
+  http: HttpClient;
+  logger: Logger;
+  /** Whether an API key was configured (the users listing is tried only then). */
+  hasApiKey: boolean;
+  /** Page size of full listings. */
+  pageSize: number;
+  /** Page size of manifest passes (ids and stamps only, so pages can be large). Default 1000. */
+  manifestPageSize?: number;
+  /** Pages or items in flight at once (the HTTP budget still bounds requests). */
+  concurrency: number;
+  /** Largest share of a table's live rows a deletion sweep may tombstone. Default 0.05. */
+  sweepMaxShare?: number;
+  /** Known users refreshed per incremental run, the longest unfetched first. Default 500. */
+  usersPerRun?: number;
+  progress?: ProgressSink;
+  heartbeatMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RunScope {
+  runId: number;
+  tracker: RunTracker;
+  mode: 'full' | 'incremental';
+  /** Users referenced by what this run stored. */
+  userIds: Set<string>;
+  /** Users fetched in full by this run. */
+  fetchedUserIds: Set<string>;
+}
+
+export const now = (): string => new Date().toISOString();

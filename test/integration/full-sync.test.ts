@@ -1,0 +1,177 @@
+// Full sync against the fake data.gouv.fr and a real PostgreSQL: completeness, idempotence, changes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changesOf, ids, rowVersions, startHarness, type Harness } from '../support/harness.ts';
+
+type Obj = Record<string, unknown> & { id: string };
+
+async function getJson(h: Harness, path: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${h.fake.url}${path}`);
+  return { status: res.status, body: await res.json() };
+}
+
+/** Users a client without admin key can discover: referenced by visible entities and answering 200. */
+async function discoverableUsers(h: Harness): Promise<string[]> {
+  const found: string[] = [];
+  for (const id of h.fake.catalog.referencedUserIds()) {
+    if ((await getJson(h, `/api/1/users/${id}/`)).status === 200) found.push(id);
+  }
+  return found.sort();
+}
+
+describe('full sync', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('mirrors exactly the visible catalog, field by field, links included', async () => {
+    const outcome = await h.sync({ mode: 'full' });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).toBe('succeeded');
+    const { catalog } = h.fake;
+    expect(await ids(h.database.sql, 'datasets')).toEqual([...catalog.visible('datasets')].sort());
+    expect(await ids(h.database.sql, 'organizations')).toEqual([...catalog.visible('organizations')].sort());
+    expect(await ids(h.database.sql, 'reuses')).toEqual([...catalog.visible('reuses')].sort());
+    expect(await ids(h.database.sql, 'users')).toEqual(await discoverableUsers(h));
+
+    const datasetIds = catalog.visible('datasets');
+    const sample = [datasetIds[0]!, datasetIds[Math.floor(datasetIds.length / 2)]!, datasetIds.at(-1)!];
+    for (const id of sample) {
+      const item = (await getJson(h, `/api/1/datasets/${id}/`)).body as Obj & { resources: Obj[]; organization: Obj | null };
+      const [row] = await h.database.sql`select * from datasets where id = ${id}`;
+      const { resources, ...withoutResources } = item;
+      expect(row!.raw).toEqual(withoutResources);
+      expect(row).toMatchObject({ title: item.title, slug: item.slug, organization_id: item.organization?.id ?? null, tags: item.tags });
+      expect(new Date(row!.created_at as string).getTime()).toBe(Date.parse(item.created_at as string));
+      const stored = await h.database.sql`select id, raw, dataset_id from resources where dataset_id = ${id} and deleted_at is null order by id`;
+      expect(stored.map((r) => r.id)).toEqual(resources.map((r) => r.id).sort());
+      for (const resource of resources) expect(stored.find((r) => r.id === resource.id)!.raw).toEqual(resource);
+    }
+
+    const [reuseId] = catalog.visible('reuses');
+    const reuse = (await getJson(h, `/api/1/reuses/${reuseId}/`)).body as Obj & { datasets: Obj[] };
+    const links = await h.database.sql`select dataset_id from reuse_datasets where reuse_id = ${reuseId!} order by dataset_id`;
+    expect(links.map((l) => l.dataset_id)).toEqual(reuse.datasets.map((d) => d.id).sort());
+
+    for (const orgId of catalog.visible('organizations').slice(0, 3)) {
+      const org = (await getJson(h, `/api/1/organizations/${orgId}/`)).body as Obj & { members: Array<{ role: string; user: Obj }> };
+      const members = await h.database.sql`select user_id, role from organization_members where organization_id = ${orgId} order by user_id`;
+      expect(members.map((m) => [m.user_id, m.role])).toEqual(
+        org.members.map((m) => [m.user.id, m.role]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      );
+    }
+
+    const [run] = await h.database.sql`select * from sync_runs where id = ${outcome.runId}`;
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'full', rejected: 0 });
+    expect(run!.inserted).toBeGreaterThan(datasetIds.length);
+    expect(run!.requests).toBeGreaterThan(0);
+    expect((run!.completeness as Record<string, { complete: boolean }>).datasets!.complete).toBe(true);
+    const inserts = await changesOf(h.database.sql, outcome.runId);
+    expect(inserts.every((c) => c.op === 'insert')).toBe(true);
+    expect(inserts.filter((c) => c.entity_type === 'dataset')).toHaveLength(datasetIds.length);
+  });
+
+  it('writes no change and rewrites no row when the source is unchanged', async () => {
+    const before = await rowVersions(h.database.sql);
+    const outcome = await h.sync({ mode: 'full' });
+    expect(outcome.status).toBe('succeeded');
+    expect(await changesOf(h.database.sql, outcome.runId)).toEqual([]);
+    expect(await rowVersions(h.database.sql)).toEqual(before);
+    expect(outcome.counts).toMatchObject({ inserted: 0, updated: 0, deleted: 0 });
+  });
+
+  it('records exactly the real edits, by id for references, and nothing for volatile bumps', async () => {
+    const { catalog } = h.fake;
+    const [a, b, c] = catalog.visible('datasets') as string[];
+    const datasetA = catalog.get('datasets', a!) as Obj;
+    catalog.editDataset(a!, { title: 'Titre modifié — ünïcode', tags: ['nouveau', 'tag'] });
+    const datasetB = catalog.get('datasets', b!) as Obj & { resources: Obj[] };
+    const resourceB = datasetB.resources[0]!;
+    catalog.editResource(b!, resourceB.id, { checksum: { type: 'sha256', value: 'f'.repeat(64) } });
+    const added = catalog.addResource(c!) as Obj;
+    const orgId = (datasetA.organization as Obj | null)?.id ?? catalog.visible('organizations')[0]!;
+    catalog.editOrganization(orgId, { name: 'Organisation renommée' });
+    catalog.bumpMetrics();
+    catalog.touchCrawlerExtras();
+
+    const outcome = await h.sync({ mode: 'full' });
+    expect(outcome.status).toBe('succeeded');
+    const changes = await changesOf(h.database.sql, outcome.runId);
+    const summary = changes.map((ch) => `${ch.entity_type}:${ch.entity_id}:${ch.op}`).sort();
+    expect(summary).toEqual(
+      [
+        `dataset:${a}:update`, `dataset:${b}:update`, `dataset:${c}:update`,
+        `resource:${resourceB.id}:update`, `resource:${added.id}:insert`, `organization:${orgId}:update`,
+      ].sort(),
+    );
+    const titleChange = changes.find((ch) => ch.entity_id === a)!;
+    expect(titleChange.changed_fields).toEqual(expect.arrayContaining(['title', 'tags']));
+    expect(titleChange.changed_fields).not.toContain('metrics');
+    expect(titleChange.patch).toContainEqual({ op: 'replace', path: '/title', value: 'Titre modifié — ünïcode' });
+    const checksumChange = changes.find((ch) => ch.entity_id === resourceB.id)!;
+    expect(checksumChange.changed_fields).toContain('checksum');
+    expect(checksumChange.changed_fields.some((f) => f === 'extras' || f === 'metrics')).toBe(false);
+    const orgChange = changes.find((ch) => ch.entity_type === 'organization')!;
+    expect(orgChange.changed_fields).toContain('name');
+
+    // Volatile values are stored all the same: the row holds the bumped metrics.
+    const [row] = await h.database.sql`select raw from datasets where id = ${a!}`;
+    expect((row!.raw as Obj).metrics).toEqual((catalog.get('datasets', a!) as Obj).metrics);
+    const [checksum] = await h.database.sql`select checksum_value from resources where id = ${resourceB.id}`;
+    expect(checksum!.checksum_value).toBe('f'.repeat(64));
+  });
+
+  it('tombstones a resource removed from its dataset and records the deletion', async () => {
+    const { catalog } = h.fake;
+    const datasetId = catalog.visible('datasets')[3]!;
+    const dataset = catalog.get('datasets', datasetId) as Obj & { resources: Obj[] };
+    const removed = dataset.resources[0]!;
+    catalog.removeResource(datasetId, removed.id);
+    const outcome = await h.sync({ mode: 'full' });
+    const [row] = await h.database.sql`select deleted_at, deletion_reason from resources where id = ${removed.id}`;
+    expect(row!.deletion_reason).toBe('removed');
+    expect(row!.deleted_at).not.toBeNull();
+    const changes = await changesOf(h.database.sql, outcome.runId);
+    expect(changes.filter((ch) => ch.entity_type === 'resource')).toEqual([
+      expect.objectContaining({ entity_id: removed.id, op: 'delete' }),
+    ]);
+  });
+
+  it('stores the rest of a page when one record is invalid, and keeps the rejected record', async () => {
+    const { catalog } = h.fake;
+    const victim = catalog.visible('datasets')[5]!;
+    const [before] = await h.database.sql`select raw_hash from datasets where id = ${victim}`;
+    catalog.setRaw('datasets', victim, { ...(catalog.get('datasets', victim) as Obj), created_at: 'not a date', title: 'Changed too' });
+    const fresh = catalog.addDataset({ title: 'Un nouveau jeu de données' }) as Obj;
+    const outcome = await h.sync({ mode: 'full' });
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.counts.rejected).toBe(1);
+    const rejected = await h.database.sql`select * from rejected_records where run_id = ${outcome.runId}`;
+    expect(rejected).toEqual([
+      expect.objectContaining({ entity_type: 'dataset', entity_id: victim, reason: expect.stringContaining('created_at') }),
+    ]);
+    expect((rejected[0]!.payload as Obj).title).toBe('Changed too');
+    expect(rejected[0]!.source_url).toMatch(/^\/api\/1\/datasets\/\?.*page=/);
+    // The previous good version stays, not tombstoned; the other records of the page are stored.
+    const [after] = await h.database.sql`select raw_hash, deleted_at from datasets where id = ${victim}`;
+    expect(after).toEqual({ raw_hash: before!.raw_hash, deleted_at: null });
+    expect(await ids(h.database.sql, 'datasets', `id = '${fresh.id}'`)).toEqual([fresh.id]);
+  });
+});
+
+describe('full sync with an admin key', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ apiKey: 'fake-admin-key', fake: { adminKey: 'fake-admin-key' } });
+  });
+  afterAll(async () => h?.close());
+
+  it('walks the users listing and mirrors every listed user, referenced or not', async () => {
+    const outcome = await h.sync({ mode: 'full' });
+    expect(outcome.status).toBe('succeeded');
+    expect(await ids(h.database.sql, 'users')).toEqual([...h.fake.catalog.visible('users')].sort());
+    expect(h.fake.stats.byRoute['GET /api/1/users/{id}/'] ?? 0).toBe(0);
+    expect(h.fake.stats.log.some((e) => e.path === '/api/1/users/' && e.headers['has-api-key'])).toBe(true);
+  });
+});
