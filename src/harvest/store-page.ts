@@ -6,7 +6,7 @@ import { insertChanges, type ChangeRow } from '../db/sql/insert-changes.ts';
 import { insertRejected, type RejectedRow } from '../db/sql/insert-rejected.ts';
 import { syncOrganizationMembers, syncReuseDatasets } from '../db/sql/sync-links.ts';
 import { tombstoneRemovedResources } from '../db/sql/tombstone-removed-resources.ts';
-import { tombstoneEntities } from '../db/sql/tombstone-entities.ts';
+import { insertUnknownUserTombstones, tombstoneEntities } from '../db/sql/tombstone-entities.ts';
 import { dropOrganizationMembers, dropReuseLinks, tombstoneDatasetResources } from '../db/sql/tombstone-children.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { metricRowsOf, upsertMetricSnapshots } from '../db/sql/upsert-metric-snapshots.ts';
@@ -114,6 +114,7 @@ export async function storeTombstones(
   if (tombstones.length === 0) return { ids: [], resourceIds: [] };
   return sql.begin(async (tx) => {
     const ids = await tombstoneEntities(tx, kind.table, tombstones, ctx.observedAt);
+    if (kind.entityType === 'user') await insertUnknownUserTombstones(tx, tombstones, ctx.observedAt);
     let resourceIds: string[] = [];
     if (kind.entityType === 'dataset') resourceIds = await tombstoneDatasetResources(tx, ids, ctx.observedAt);
     if (kind.entityType === 'reuse') await dropReuseLinks(tx, ids);

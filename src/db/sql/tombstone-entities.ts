@@ -18,3 +18,20 @@ export async function tombstoneEntities(
   );
   return rows.map((row) => row.id);
 }
+
+/** Users referenced by the mirror but gone (410/404) before it ever stored them: a tombstone row
+ * remembers the answer, so they are not asked for again at every run. */
+export async function insertUnknownUserTombstones(
+  tx: SqlHandle,
+  tombstones: Array<{ id: string; reason: string }>,
+  observedAt: string,
+): Promise<void> {
+  if (tombstones.length === 0) return;
+  await tx.unsafe(
+    `insert into users (id, raw, content_hash, raw_hash, first_seen_at, last_changed_at, fetched_at, deleted_at, deletion_reason)
+     select k.id, jsonb_build_object('id', k.id), '', '', $2::timestamptz, $2::timestamptz, $2::timestamptz, $2::timestamptz, k.reason
+       from jsonb_to_recordset($1::jsonb) as k(id text, reason text)
+     on conflict (id) do nothing`,
+    [JSON.stringify(tombstones), observedAt],
+  );
+}

@@ -1,0 +1,77 @@
+// Loads the real recorded data.gouv.fr responses (read-only) that seed the generated catalog (reads files once).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Json, JsonObject } from './types.ts';
+
+/** The fixtures live beside the repository: /work/shared/fixtures/datagouv. */
+export const FIXTURES_DIR = fileURLToPath(new URL('../../../shared/fixtures/datagouv/', import.meta.url));
+
+export function readFixture(name: string): unknown {
+  return JSON.parse(readFileSync(`${FIXTURES_DIR}${name}`, 'utf8')) as unknown;
+}
+
+function asObject(value: unknown): JsonObject {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('fixture: expected an object');
+  return value as JsonObject;
+}
+function asArray(value: unknown): JsonObject[] {
+  if (!Array.isArray(value)) throw new Error('fixture: expected an array');
+  return value.map(asObject);
+}
+/** Strips "[redacted]" placeholders the recorders left, so they never leak into generated data. */
+function clean(value: Json): Json {
+  if (Array.isArray(value)) return value.map(clean);
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) if (v !== '[redacted]') out[k] = clean(v);
+    return out;
+  }
+  return value;
+}
+
+export interface Templates {
+  datasets: JsonObject[];
+  resources: JsonObject[];
+  organizations: JsonObject[];
+  reuses: JsonObject[];
+  harvests: JsonObject[];
+  /** [first, last] names seen in the fixtures (members, owners). */
+  names: Array<[string, string]>;
+  datasetItem: JsonObject;
+  error404: JsonObject;
+}
+
+let cached: Templates | undefined;
+
+export function loadTemplates(): Templates {
+  if (cached) return cached;
+  const dump = asObject(readFixture('udata-fixtures-results.json'));
+  const entries = asArray(dump['datasets']);
+  const datasetItem = asObject(readFixture('dataset-item.json'));
+  const item2026 = asObject(clean(asObject(readFixture('dataset-item-2026.json'))));
+  const reusesPage = asObject(readFixture('reuses-page-v1.json'));
+  const orgs = [asObject(readFixture('organization-item.json')), asObject(clean(asObject(readFixture('organization-item-2026.json'))))];
+  const datasets: JsonObject[] = [datasetItem, item2026];
+  const resources: JsonObject[] = asArray(datasetItem['resources']);
+  const reuses: JsonObject[] = asArray(reusesPage['data']).map((r) => asObject(clean(r)));
+  for (const e of entries) {
+    datasets.push(asObject(e['dataset']));
+    resources.push(...asArray(e['resources']));
+    reuses.push(...asArray(e['reuses']));
+    if (e['organization']) orgs.push(asObject(e['organization']));
+  }
+  const harvests = datasets.map((d) => d['harvest']).filter((h): h is JsonObject => h !== null && typeof h === 'object' && !Array.isArray(h));
+  const names: Array<[string, string]> = [['Jean', 'Dupont'], ['Anne', 'Martin'], ['Claire', 'BERNARD']];
+  cached = {
+    datasets,
+    resources: resources.filter((r) => typeof r['title'] === 'string'),
+    // the same organization appears in several fixtures; generated names and slugs must stay unique
+    organizations: orgs.filter((o, i) => orgs.findIndex((x) => x['name'] === o['name']) === i),
+    reuses,
+    harvests,
+    names,
+    datasetItem,
+    error404: asObject(readFixture('error-404.json')),
+  };
+  return cached;
+}

@@ -1,0 +1,80 @@
+// Paginated listings: query validation as udata's parsers do it, ordering, and the page envelope (pure).
+import type { FakeCatalog } from './catalog.ts';
+import { isObjectId } from './prng.ts';
+import { invalid, notFound, serverError, type ApiResponse } from './responses.ts';
+import { SORTS } from './rows.ts';
+import type { Scope } from './store.ts';
+import type { Json, Kind } from './types.ts';
+
+/** Production answers page_size=1000 but 502s on bigger pages. */
+export const MAX_PAGE_SIZE = 1000;
+
+export interface ListRequest {
+  kind: Kind;
+  path: string;
+  query: URLSearchParams;
+  base: string;
+  route: string;
+  admin: boolean;
+  /** Which filters the endpoint reads; per-organization listings ignore them. */
+  filters: boolean;
+  scope: Scope;
+}
+
+function positive(query: URLSearchParams, name: string, fallback: number, errors: Record<string, string>): number {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0) {
+    errors[name] = `Invalid argument: ${raw}. argument must be a positive integer`;
+    return fallback;
+  }
+  return Number(raw);
+}
+
+/** Validates page, page_size, sort and the ObjectId filters; returns a 400 listing every bad argument. */
+function parse(req: ListRequest): { page: number; pageSize: number; sort: string; scope: Scope } | ApiResponse {
+  const errors: Record<string, string> = {};
+  const page = positive(req.query, 'page', 1, errors);
+  const pageSize = positive(req.query, 'page_size', 20, errors);
+  const sort = req.query.get('sort') ?? '-created';
+  if (!(sort.replace(/^-/, '') in SORTS[req.kind])) errors['sort'] = `The value '${sort}' is not a valid choice for 'sort'.`;
+  let scope = req.scope;
+  if (req.filters && (req.kind === 'datasets' || req.kind === 'reuses')) {
+    for (const [param, field] of [['organization', 'org'], ['owner', 'owner']] as const) {
+      const value = req.query.get(param);
+      if (value === null) continue;
+      if (!isObjectId(value)) errors[param] = `Invalid ObjectId: '${value}'`;
+      else scope = { type: 'filter', field, id: value };
+    }
+  }
+  if (Object.keys(errors).length > 0) return invalid(req.route, errors);
+  return { page, pageSize, sort, scope };
+}
+
+function pageUrl(req: ListRequest, page: number): string {
+  const params = new URLSearchParams(req.query);
+  params.set('page', String(page));
+  return `${req.base}${req.path}?${params.toString()}`;
+}
+
+export function listPage(catalog: FakeCatalog, req: ListRequest): ApiResponse {
+  const parsed = parse(req);
+  if ('status' in parsed) return parsed;
+  const { page, pageSize, sort, scope } = parsed;
+  if (pageSize > MAX_PAGE_SIZE) return serverError(req.route, 502);
+  const ordered = catalog.ordered(req.kind, scope, sort);
+  const slice = ordered.slice((page - 1) * pageSize, page * pageSize);
+  if (page > 1 && slice.length === 0) return notFound(req.route);
+  const data: Json[] = slice.map((e) => catalog.renderEntry(e, req.admin));
+  const total = ordered.length;
+  const body = {
+    data,
+    next_page: page * pageSize < total ? pageUrl(req, page + 1) : null,
+    page,
+    page_size: pageSize,
+    previous_page: page > 1 ? pageUrl(req, page - 1) : null,
+    total,
+  };
+  const embeddedResources = req.kind === 'datasets' ? slice.reduce((n, e) => n + e.row.resources, 0) : 0;
+  return { status: 200, body, route: req.route, embeddedResources };
+}

@@ -1,0 +1,144 @@
+// Renders stored entities as the API returns them: references from current data, uri/page links (pure).
+import { obj } from './gen-common.ts';
+import type { CatalogStore, Entry } from './store.ts';
+import type { Json, JsonObject, Kind } from './types.ts';
+
+const SEGMENT: Record<Kind, string> = { datasets: 'datasets', organizations: 'organizations', reuses: 'reuses', users: 'users' };
+
+export interface Viewer {
+  /** Admin callers (valid X-API-KEY) see user emails and login dates. */
+  admin: boolean;
+}
+
+export class Renderer {
+  constructor(
+    private readonly store: CatalogStore,
+    private readonly base: () => string,
+  ) {}
+
+  private links(kind: Kind, slug: Json | undefined): { page: string; uri: string } {
+    const s = typeof slug === 'string' ? slug : '';
+    return { page: `${this.base()}/${SEGMENT[kind]}/${s}`, uri: `${this.base()}/api/1/${SEGMENT[kind]}/${s}/` };
+  }
+
+  /** Rendered object of any kind; planted raw objects are served exactly as planted. */
+  render(entry: Entry, viewer: Viewer = { admin: false }): Json {
+    const o = this.store.stored(entry);
+    if (entry.raw) return o;
+    switch (entry.kind) {
+      case 'datasets':
+        return this.dataset(o);
+      case 'organizations':
+        return this.organization(o);
+      case 'reuses':
+        return this.reuse(o);
+      case 'users':
+        return this.user(o, viewer);
+    }
+  }
+
+  dataset(o: JsonObject): JsonObject {
+    const resources = Array.isArray(o['resources']) ? o['resources'] : [];
+    return {
+      ...o,
+      organization: this.orgRef(o['organization']),
+      owner: this.userRef(o['owner']),
+      ...this.links('datasets', o['slug']),
+      resources: resources.map((r) => this.resource(r)),
+    };
+  }
+
+  resource(r: Json): Json {
+    const o = obj(r);
+    return o ? { ...o, latest: `${this.base()}/api/1/datasets/r/${String(o['id'])}` } : r;
+  }
+
+  organization(o: JsonObject): JsonObject {
+    const members = Array.isArray(o['members']) ? o['members'] : [];
+    return { ...o, members: members.map((m) => this.member(m)), ...this.links('organizations', o['slug']) };
+  }
+
+  private member(m: Json): Json {
+    const o = obj(m);
+    const stored = obj(o?.['user']);
+    if (!o || !stored) return m;
+    const ref = obj(this.userRef(stored)) ?? stored;
+    const user: JsonObject = {
+      avatar: ref['avatar'] ?? null,
+      avatar_thumbnail: ref['avatar_thumbnail'] ?? null,
+      class: 'User',
+      email: stored['email'] ?? null,
+      first_name: ref['first_name'] ?? null,
+      id: ref['id'] ?? null,
+      last_login_at: stored['last_login_at'] ?? null,
+      last_name: ref['last_name'] ?? null,
+      page: ref['page'] ?? null,
+      slug: ref['slug'] ?? null,
+      uri: ref['uri'] ?? null,
+    };
+    return { ...o, user };
+  }
+
+  /** Reuses embed the full objects of their datasets, except private, deleted or purged ones. */
+  reuse(o: JsonObject): JsonObject {
+    const refs = Array.isArray(o['datasets']) ? o['datasets'] : [];
+    const datasets: Json[] = [];
+    for (const ref of refs) {
+      const id = obj(ref)?.['id'];
+      const entry = typeof id === 'string' ? this.store.resolve('datasets', id) : undefined;
+      if (!entry || entry.purged || entry.row.private || entry.row.deleted) continue;
+      datasets.push(this.render(entry));
+    }
+    return {
+      ...o,
+      datasets,
+      organization: this.orgRef(o['organization']),
+      owner: this.userRef(o['owner']),
+      ...this.links('reuses', o['slug']),
+    };
+  }
+
+  user(o: JsonObject, viewer: Viewer): JsonObject {
+    const out: JsonObject = { ...o, ...this.links('users', o['slug']) };
+    if (!viewer.admin) Object.assign(out, { email: null, last_login_at: null });
+    return out;
+  }
+
+  /** OrganizationReference from the organization's current data (renames show up everywhere). */
+  orgRef(ref: Json | undefined): Json {
+    const id = obj(ref)?.['id'];
+    const entry = typeof id === 'string' ? this.store.resolve('organizations', id) : undefined;
+    if (!entry) return ref ?? null;
+    const o = this.store.stored(entry);
+    return {
+      acronym: o['acronym'] ?? null,
+      badges: o['badges'] ?? [],
+      class: 'Organization',
+      id: entry.id,
+      logo: o['logo'] ?? null,
+      logo_thumbnail: o['logo_thumbnail'] ?? null,
+      name: o['name'] ?? null,
+      ...this.links('organizations', o['slug']),
+      permissions: o['permissions'] ?? { delete: false, edit: false, harvest: false, members: false, private: false },
+      slug: o['slug'] ?? null,
+    };
+  }
+
+  /** UserReference from the user's current data. */
+  userRef(ref: Json | undefined): Json {
+    const id = obj(ref)?.['id'];
+    const entry = typeof id === 'string' ? this.store.resolve('users', id) : undefined;
+    if (!entry) return ref ?? null;
+    const o = this.store.stored(entry);
+    return {
+      avatar: o['avatar'] ?? null,
+      avatar_thumbnail: o['avatar_thumbnail'] ?? null,
+      class: 'User',
+      first_name: o['first_name'] ?? null,
+      id: entry.id,
+      last_name: o['last_name'] ?? null,
+      ...this.links('users', o['slug']),
+      slug: o['slug'] ?? null,
+    };
+  }
+}
