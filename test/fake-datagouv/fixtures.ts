@@ -1,13 +1,20 @@
 // Loads the real recorded data.gouv.fr responses (read-only) that seed the generated catalog (reads files once).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Json, JsonObject } from './types.ts';
 
-/** The fixtures live beside the repository: /work/shared/fixtures/datagouv. */
-export const FIXTURES_DIR = fileURLToPath(new URL('../../../shared/fixtures/datagouv/', import.meta.url));
+/** The recorded responses live in the shared folder beside the repository (`../shared/fixtures/datagouv`);
+ * DATAGOUV_FIXTURES_DIR points elsewhere. */
+export const FIXTURES_DIR =
+  process.env.DATAGOUV_FIXTURES_DIR ?? fileURLToPath(new URL('../../../shared/fixtures/datagouv/', import.meta.url));
 
 export function readFixture(name: string): unknown {
-  return JSON.parse(readFileSync(`${FIXTURES_DIR}${name}`, 'utf8')) as unknown;
+  const file = path.join(FIXTURES_DIR, name);
+  if (!existsSync(file)) {
+    throw new Error(`The recorded data.gouv.fr responses are missing (${file}): put the shared folder beside the repository or set DATAGOUV_FIXTURES_DIR.`);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as unknown;
 }
 
 function asObject(value: unknown): JsonObject {

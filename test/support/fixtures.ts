@@ -1,10 +1,6 @@
-// Reads the real recorded data.gouv.fr responses from ../shared/fixtures/datagouv. Touches the filesystem.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/datagouv');
+// Reads the real recorded data.gouv.fr responses (the same folder the fake is built from). Touches the filesystem.
+import { readFixture as readRaw } from '../fake-datagouv/fixtures.ts';
 
 export function readFixture<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, name), 'utf8')) as T;
+  return readRaw(name) as T;
 }
