@@ -1,5 +1,8 @@
 // One listed kind in a run: full (every page stored) or incremental (manifest pass, then only new
-// and changed entities fetched in full), then the confirmed deletion sweep. Touches HTTP and Postgres.
+// and changed entities fetched in full), then the confirmed deletion sweep. The stages are exported
+// one by one so that queue jobs run the very same code on their share. Touches HTTP and Postgres.
+import { BannedError } from '../api/errors/index.ts';
+import { fetchListingPage } from '../api/fetch-page.ts';
 import { readStamps } from '../db/sql/read-stamps.ts';
 import { metricRowsOf, upsertMetricSnapshots } from '../db/sql/upsert-metric-snapshots.ts';
 import { fetchById } from './fetch-by-id.ts';
@@ -9,7 +12,7 @@ import { stampOf, stampOfValues } from './stamps.ts';
 import { storePage, storeTombstones } from './store-page.ts';
 import { sweepDeletions } from './sweep.ts';
 import { now, type RunScope, type SyncContext } from './sync-context.ts';
-import { walkListing, type WalkResult } from './walk-listing.ts';
+import { walkListing, type FetchedListingPage, type WalkResult } from './walk-listing.ts';
 
 export interface ListingFilter {
   /** Extra query parameters (e.g. `organization`) and the matching scope of the deletion sweep. */
@@ -17,55 +20,93 @@ export interface ListingFilter {
   scope?: { organizationId: string };
 }
 
-/** Runs one kind; returns the sentences that make the run fail (lost pages, a refused sweep). */
-export async function syncListing(
+/** Runs one kind in this process; returns the sentences that make the run fail. */
+export async function syncListing(ctx: SyncContext, run: RunScope, kindName: ListedKind, filter: ListingFilter = {}): Promise<string[]> {
+  const listing = LISTINGS[kindName];
+  if (run.mode === 'full') {
+    const seen = new Set<string>();
+    const progress = pageProgress(ctx, kindName, ctx.pageSize);
+    const walk = await walkListing(ctx.http, {
+      ...walkOptions(ctx, listing, filter, ctx.pageSize),
+      onPage: async (page) => {
+        for (const id of await storeListingPage(ctx, run, listing, page)) seen.add(id);
+        progress(page);
+      },
+    });
+    return concludeListing(ctx, run, kindName, walk, seen, filter);
+  }
+  const manifest = await walkManifest(ctx, run, kindName, filter);
+  await fetchAndStore(ctx, run, kindName, listing, manifest.toFetch);
+  return concludeListing(ctx, run, kindName, manifest.walk, manifest.seen, filter);
+}
+
+/** Stores one fetched listing page; returns the ids it showed. */
+export async function storeListingPage(ctx: SyncContext, run: RunScope, listing: Listing, page: FetchedListingPage): Promise<string[]> {
+  const result = await storePage(ctx.sql, listing.kind, page.items, {
+    runId: run.runId,
+    observedAt: now(),
+    sourceUrl: page.sourceUrl,
+  });
+  for (const id of result.userIds) run.userIds.add(id);
+  const ids = idsOf(page.items);
+  if (listing.kind.entityType === 'user') for (const id of ids) run.fetchedUserIds.add(id);
+  run.tracker.addPage(result);
+  return ids;
+}
+
+export interface PagesOutcome {
+  ids: string[];
+  failedPages: WalkResult['failedPages'];
+  total: number;
+  pages: number;
+}
+
+/** Fetches and stores the given pages one after another; with `followTail`, goes on past the last
+ * one while the API announces a next page (items created during the run). A page that keeps failing
+ * is reported, not thrown: the run goes on and infers no deletion for that kind. */
+export async function fetchAndStorePages(
   ctx: SyncContext,
   run: RunScope,
   kindName: ListedKind,
-  filter: ListingFilter = {},
-): Promise<string[]> {
+  pages: number[],
+  options: { filter?: ListingFilter; followTail?: boolean } = {},
+): Promise<PagesOutcome> {
   const listing = LISTINGS[kindName];
-  const { walk, seen } = run.mode === 'full'
-    ? await walkAndStore(ctx, run, kindName, listing, filter)
-    : await walkManifestAndFetch(ctx, run, kindName, listing, filter);
-  run.tracker.addWalk(kindName, walk);
-  const problems: string[] = [];
-  if (walk.failedPages.length) {
-    const pages = walk.failedPages.map((f) => f.page).join(', ');
-    problems.push(`${walk.failedPages.length} page(s) of ${kindName} could not be fetched (pages ${pages}): ${walk.failedPages[0]!.error}`);
-  }
-  const refused = await sweepDeletions(ctx, run, { listing, kindName, seen, complete: walk.complete, scope: filter.scope });
-  if (refused) problems.push(refused);
-  return problems;
-}
-
-async function walkAndStore(ctx: SyncContext, run: RunScope, kindName: string, listing: Listing, filter: ListingFilter) {
-  const seen = new Set<string>();
-  const progress = pageProgress(ctx, kindName, ctx.pageSize);
-  const walk = await walkListing(ctx.http, {
-    path: listing.path,
-    sort: listing.sort,
-    pageSize: ctx.pageSize,
-    query: filter.query,
-    concurrency: ctx.concurrency,
-    signal: ctx.signal,
-    onPage: async (page) => {
-      const result = await storePage(ctx.sql, listing.kind, page.items, {
-        runId: run.runId,
-        observedAt: now(),
-        sourceUrl: page.sourceUrl,
+  const outcome: PagesOutcome = { ids: [], failedPages: [], total: 0, pages: 0 };
+  const queue = [...pages];
+  while (queue.length) {
+    const page = queue.shift()!;
+    try {
+      const result = await fetchListingPage(ctx.http, listing.path, {
+        page,
+        pageSize: ctx.pageSize,
+        sort: listing.sort,
+        query: options.filter?.query,
       });
-      for (const id of result.userIds) run.userIds.add(id);
-      for (const id of idsOf(page.items)) seen.add(id);
-      if (listing.kind.entityType === 'user') for (const id of idsOf(page.items)) run.fetchedUserIds.add(id);
-      run.tracker.addPage(result);
-      progress(page.total, page.items.length);
-    },
-  });
-  return { walk, seen };
+      if ('pastEnd' in result) break;
+      const sourceUrl = pageUrl(listing, options.filter, page, ctx.pageSize);
+      outcome.ids.push(...(await storeListingPage(ctx, run, listing, { page, items: result.items, total: result.total, sourceUrl })));
+      outcome.total = Math.max(outcome.total, result.total);
+      outcome.pages++;
+      if (options.followTail && queue.length === 0 && result.nextPage) queue.push(page + 1);
+    } catch (error) {
+      if (error instanceof BannedError || !isPageFailure(error)) throw error;
+      outcome.failedPages.push({ page, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return outcome;
 }
 
-async function walkManifestAndFetch(ctx: SyncContext, run: RunScope, kindName: string, listing: Listing, filter: ListingFilter) {
+export interface ManifestOutcome {
+  walk: WalkResult;
+  seen: Set<string>;
+  /** New, restored or changed ids, to fetch in full. */
+  toFetch: string[];
+}
+
+/** The manifest pass: ids and stamps of a whole listing, compared with the mirror. */
+export async function walkManifest(ctx: SyncContext, run: RunScope, kindName: ListedKind, filter: ListingFilter = {}): Promise<ManifestOutcome> {
+  const listing = LISTINGS[kindName];
   const stored = new Map(
     (await readStamps(ctx.sql, listing.kind.table, listing.stampPaths, filter.scope)).map((s) => [
       s.id,
@@ -76,14 +117,9 @@ async function walkManifestAndFetch(ctx: SyncContext, run: RunScope, kindName: s
   const toFetch: string[] = [];
   const pageSize = ctx.manifestPageSize ?? 1000;
   const progress = pageProgress(ctx, `${kindName} manifest`, pageSize);
-  const walk: WalkResult = await walkListing(ctx.http, {
-    path: listing.path,
-    sort: listing.sort,
-    pageSize,
-    query: filter.query,
+  const walk = await walkListing(ctx.http, {
+    ...walkOptions(ctx, listing, filter, pageSize),
     fields: listing.manifestFields,
-    concurrency: ctx.concurrency,
-    signal: ctx.signal,
     onPage: async (page) => {
       for (const item of page.items) {
         const id = (item as { id?: unknown } | null)?.id;
@@ -97,16 +133,36 @@ async function walkManifestAndFetch(ctx: SyncContext, run: RunScope, kindName: s
       }
       await upsertMetricSnapshots(ctx.sql, metricRowsOf(listing.kind.entityType, page.items), now());
       run.tracker.counts.pages++;
-      progress(page.total, page.items.length);
+      progress(page);
     },
   });
   run.tracker.addUnchanged(listing.kind.entityType, seen.size - toFetch.length);
-  await fetchAndStore(ctx, run, kindName, listing, toFetch);
-  return { walk, seen };
+  return { walk, seen, toFetch };
+}
+
+/** Records the walk and sweeps deletions; returns the sentences that make the run fail. */
+export async function concludeListing(
+  ctx: SyncContext,
+  run: RunScope,
+  kindName: ListedKind,
+  walk: WalkResult,
+  seen: Set<string>,
+  filter: ListingFilter = {},
+): Promise<string[]> {
+  run.tracker.addWalk(kindName, walk);
+  const problems: string[] = [];
+  if (walk.failedPages.length) {
+    const pages = walk.failedPages.map((f) => f.page).join(', ');
+    problems.push(`${walk.failedPages.length} page(s) of ${kindName} could not be fetched (pages ${pages}): ${walk.failedPages[0]!.error}`);
+  }
+  const listing = LISTINGS[kindName];
+  const refused = await sweepDeletions(ctx, run, { listing, kindName, seen, complete: walk.complete, scope: filter.scope });
+  if (refused) problems.push(refused);
+  return problems;
 }
 
 /** Fetches entities in full by id and stores them; gone ones (listed, then 404/410) are tombstoned. */
-export async function fetchAndStore(ctx: SyncContext, run: RunScope, kindName: string, listing: Listing, ids: string[]) {
+export async function fetchAndStore(ctx: SyncContext, run: RunScope, kindName: string, listing: Listing, ids: string[]): Promise<void> {
   const progress = ctx.progress ?? silentProgress;
   let done = 0;
   await fetchById(ctx.http, listing.path, ids, {
@@ -131,15 +187,30 @@ export async function fetchAndStore(ctx: SyncContext, run: RunScope, kindName: s
   });
 }
 
-function pageProgress(ctx: SyncContext, label: string, pageSize: number) {
+function walkOptions(ctx: SyncContext, listing: Listing, filter: ListingFilter, pageSize: number) {
+  return { path: listing.path, sort: listing.sort, pageSize, query: filter.query, concurrency: ctx.concurrency, signal: ctx.signal };
+}
+
+/** Counts pages as they complete (out of order when fetched concurrently) for the progress line. */
+function pageProgress(ctx: SyncContext, label: string, pageSize: number): (page: FetchedListingPage) => void {
   const progress = ctx.progress ?? silentProgress;
   let pages = 0;
   let items = 0;
-  return (total: number, count: number) => {
+  return (page) => {
     pages++;
-    items += count;
-    progress.update(label, pages, Math.max(1, Math.ceil(total / pageSize)), items);
+    items += page.items.length;
+    progress.update(label, pages, Math.max(1, Math.ceil(page.total / pageSize)), items);
   };
+}
+
+/** Errors that belong to one page (HTTP, malformed envelope), as opposed to the run (ban, database, abort). */
+export function isPageFailure(error: unknown): boolean {
+  return error instanceof Error && ['HttpError', 'MalformedResponseError', 'NetworkError'].includes(error.name);
+}
+
+function pageUrl(listing: Listing, filter: ListingFilter | undefined, page: number, pageSize: number): string {
+  const params = new URLSearchParams({ ...filter?.query, page: String(page), page_size: String(pageSize), sort: listing.sort });
+  return `${listing.path}?${params}`;
 }
 
 export function idsOf(items: unknown[]): string[] {
