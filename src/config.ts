@@ -42,6 +42,18 @@ export const ConfigSchema = z.object({
   SWEEP_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.05),
   /** Known users re-fetched per incremental run, the longest unfetched first (users carry no stamp). */
   USERS_REFRESH_PER_RUN: z.coerce.number().int().min(0).default(500),
+  /** BullMQ queue name (also the namespace of the shared request budget in Redis). */
+  QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, "-" or "_"').default('datagouv-mirror'),
+  /** Jobs one worker process runs at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How long a job's lock lasts without renewal: a killed worker's job is taken over after about that. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How often workers look for stalled jobs of dead workers. */
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How long SIGTERM waits for active jobs before leaving them to another worker. */
+  WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** A running run without heartbeat for this long is marked failed (its workers died). */
+  RUN_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(600_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

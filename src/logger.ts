@@ -11,6 +11,16 @@ export const REDACT_PATHS = [
   'config.DATAGOUV_API_KEY',
 ];
 
+/** Below debug, errors are logged as type and message: stack traces only when asked for. */
+function errorSerializer(level: string) {
+  if (level === 'debug' || level === 'trace') return pino.stdSerializers.err;
+  return (error: unknown) => {
+    if (!(error instanceof Error)) return error;
+    const code = (error as { code?: unknown }).code;
+    return { type: error.name, message: error.message, ...(code === undefined ? {} : { code }) };
+  };
+}
+
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -18,6 +28,7 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
       name: 'datagouv-mirror',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { pid: process.pid },
+      serializers: { err: errorSerializer(level) },
     },
     destination ?? pino.destination(2),
   );

@@ -42,3 +42,20 @@ export function formatRuns(runs: SyncRun[]): string {
     ]),
   );
 }
+
+export function formatQueue(
+  name: string,
+  counts: Record<string, number>,
+  jobs: Array<{ id?: string; name: string; data: unknown; timestamp: number; processedOn?: number }>,
+): string {
+  const line = `Queue ${name}: ${Object.entries(counts).map(([state, n]) => `${n} ${state}`).join(', ')}.`;
+  if (jobs.length === 0) return line;
+  const rows = jobs.map((job) => [
+    job.id ?? '',
+    job.name,
+    job.processedOn ? 'active' : 'queued',
+    new Date(job.processedOn ?? job.timestamp).toISOString(),
+    JSON.stringify(job.data).slice(0, 60),
+  ]);
+  return `${line}\n${table(['job', 'name', 'state', 'since', 'data'], rows)}`;
+}

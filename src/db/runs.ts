@@ -86,3 +86,51 @@ export async function hasSucceededFullRun(db: Db): Promise<boolean> {
 }
 
 export type SyncRun = typeof syncRuns.$inferSelect;
+
+/** Proves a run is alive (every job of a distributed run calls it when it starts and ends). */
+export async function touchRun(db: Db, id: number): Promise<boolean> {
+  const rows = await db
+    .update(syncRuns)
+    .set({ heartbeatAt: sql`now()` })
+    .where(and(eq(syncRuns.id, id), eq(syncRuns.status, 'running')))
+    .returning({ id: syncRuns.id });
+  return rows.length > 0;
+}
+
+/** Marks failed the running runs whose heartbeat is older than `staleAfterMs`: their workers died. */
+export async function failStaleRuns(db: Db, staleAfterMs: number): Promise<number[]> {
+  const rows = await db
+    .update(syncRuns)
+    .set({
+      status: 'failed',
+      finishedAt: sql`now()`,
+      error: sql`'No heartbeat since ' || to_char(${syncRuns.heartbeatAt} at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC: the processes running it died or stopped.'`,
+    })
+    .where(
+      and(
+        eq(syncRuns.status, 'running'),
+        sql`${syncRuns.heartbeatAt} < now() - make_interval(secs => ${staleAfterMs / 1000})`,
+      ),
+    )
+    .returning({ id: syncRuns.id });
+  return rows.map((r) => r.id);
+}
+
+/** The full or incremental run in progress, if any (a nightly run does not start beside it). */
+export async function findActiveCatalogRun(db: Db): Promise<SyncRun | undefined> {
+  const [row] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.status, 'running'), inArray(syncRuns.mode, ['full', 'incremental'])))
+    .orderBy(desc(syncRuns.id))
+    .limit(1);
+  return row;
+}
+
+/** Fails a running run without touching its counts (a ban seen by one of its jobs). */
+export async function failRun(db: Db, id: number, reason: string): Promise<void> {
+  await db
+    .update(syncRuns)
+    .set({ status: 'failed', error: reason, finishedAt: sql`now()`, heartbeatAt: sql`now()` })
+    .where(and(eq(syncRuns.id, id), eq(syncRuns.status, 'running')));
+}

@@ -13,6 +13,7 @@ export class RunTracker {
   readonly completeness: Record<string, Omit<WalkResult, 'failedPages'> & { failedPages: number[] }> = {};
   private timer: NodeJS.Timeout | undefined;
   private readonly httpAtStart: { requests: number; retries: number };
+  private readonly merged = { requests: 0, retries: 0 };
 
   constructor(
     private readonly db: Db,
@@ -40,14 +41,14 @@ export class RunTracker {
       const entry = (this.countsByType[type] ??= {
         seen: 0, inserted: 0, updated: 0, restored: 0, unchanged: 0, rejected: 0, deleted: 0,
       });
-      for (const key of Object.keys(entry) as Array<keyof TypeCounts>) entry[key] += c[key];
-      this.counts.seen += c.seen;
-      this.counts.inserted += c.inserted;
-      this.counts.updated += c.updated;
-      this.counts.restored += c.restored;
-      this.counts.unchanged += c.unchanged;
-      this.counts.rejected += c.rejected;
-      this.counts.deleted += c.deleted;
+      for (const key of Object.keys(entry) as Array<keyof TypeCounts>) entry[key] += c[key] ?? 0;
+      this.counts.seen += c.seen ?? 0;
+      this.counts.inserted += c.inserted ?? 0;
+      this.counts.updated += c.updated ?? 0;
+      this.counts.restored += c.restored ?? 0;
+      this.counts.unchanged += c.unchanged ?? 0;
+      this.counts.rejected += c.rejected ?? 0;
+      this.counts.deleted += c.deleted ?? 0;
     }
   }
 
@@ -65,9 +66,18 @@ export class RunTracker {
     this.completeness[kind] = { ...walk, failedPages: walk.failedPages.map((f) => f.page) };
   }
 
+  /** Adds what another process recorded for the same run (a job's share of a distributed run). */
+  merge(other: RunProgress): void {
+    this.merged.requests += other.counts.requests;
+    this.merged.retries += other.counts.retries;
+    this.counts.pages += other.counts.pages;
+    this.addCounts(other.countsByType as Record<string, TypeCounts>);
+    Object.assign(this.completeness, other.completeness);
+  }
+
   snapshot(): RunProgress {
-    this.counts.requests = this.http.stats.requests - this.httpAtStart.requests;
-    this.counts.retries = this.http.stats.retries - this.httpAtStart.retries;
+    this.counts.requests = this.merged.requests + this.http.stats.requests - this.httpAtStart.requests;
+    this.counts.retries = this.merged.retries + this.http.stats.retries - this.httpAtStart.retries;
     return { counts: { ...this.counts }, completeness: this.completeness, countsByType: this.countsByType };
   }
 

@@ -23,6 +23,8 @@ export interface SyncContext {
   sweepMaxShare?: number;
   /** Known users refreshed per incremental run, the longest unfetched first. Default 500. */
   usersPerRun?: number;
+  /** A running run without heartbeat for this long is marked failed. Default 600 000. */
+  staleAfterMs?: number;
   progress?: ProgressSink;
   heartbeatMs?: number;
   signal?: AbortSignal;

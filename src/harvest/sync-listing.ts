@@ -59,6 +59,8 @@ export interface PagesOutcome {
   failedPages: WalkResult['failedPages'];
   total: number;
   pages: number;
+  /** The last page fetched announced a next one. */
+  hasNext: boolean;
 }
 
 /** Fetches and stores the given pages one after another; with `followTail`, goes on past the last
@@ -72,7 +74,7 @@ export async function fetchAndStorePages(
   options: { filter?: ListingFilter; followTail?: boolean } = {},
 ): Promise<PagesOutcome> {
   const listing = LISTINGS[kindName];
-  const outcome: PagesOutcome = { ids: [], failedPages: [], total: 0, pages: 0 };
+  const outcome: PagesOutcome = { ids: [], failedPages: [], total: 0, pages: 0, hasNext: false };
   const queue = [...pages];
   while (queue.length) {
     const page = queue.shift()!;
@@ -88,6 +90,7 @@ export async function fetchAndStorePages(
       outcome.ids.push(...(await storeListingPage(ctx, run, listing, { page, items: result.items, total: result.total, sourceUrl })));
       outcome.total = Math.max(outcome.total, result.total);
       outcome.pages++;
+      outcome.hasNext = Boolean(result.nextPage);
       if (options.followTail && queue.length === 0 && result.nextPage) queue.push(page + 1);
     } catch (error) {
       if (error instanceof BannedError || !isPageFailure(error)) throw error;

@@ -1,4 +1,4 @@
-// Tests of injected faults and their counters: 5xx, 429, latency, reset, truncation, refusal, failTimes, heavy pages (touches HTTP).
+// Tests of injected faults and their counters: 5xx, 429, latency, reset, truncation, refusal, failTimes, heavy pages, ignored masks (touches HTTP).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDatagouv, type FakeDatagouv } from './index.ts';
 
@@ -103,6 +103,23 @@ describe('faults', () => {
     expect((await fetch(api('datasets/?page_size=100'))).status).toBe(502);
     expect((await fetch(api('organizations/?page_size=100'))).status).toBe(200);
     expect(fake.stats.faultsInjected['heavyPage']).toBe(1);
+  });
+
+  it('serves full objects, listings and items alike, ignoring X-Fields when ignoreFieldMask is set', async () => {
+    const mask = { 'X-Fields': 'data{id,internal{last_modified_internal}},total' };
+    const full = await (await fetch(api('datasets/?page_size=5'))).json();
+    const [first] = (full as { data: Array<{ id: string }> }).data;
+    const item = await (await fetch(api(`datasets/${first!.id}/`))).json();
+    await fake.setFaults({ ignoreFieldMask: true });
+    expect(await (await fetch(api('datasets/?page_size=5'), { headers: mask })).json()).toEqual(full);
+    expect(await (await fetch(api(`datasets/${first!.id}/`), { headers: { 'X-Fields': 'id' } })).json()).toEqual(item);
+    // A server that drops the mask does not parse it either: a malformed one is no 400.
+    expect((await fetch(api('datasets/?page_size=5'), { headers: { 'X-Fields': 'data{id' } })).status).toBe(200);
+    expect(fake.stats.faultsInjected['ignoredMask']).toBe(3);
+    expect(fake.stats.log.at(-1)?.headers['x-fields']).toBe('data{id');
+    await fake.clearFaults();
+    const masked = (await (await fetch(api('datasets/?page_size=5'), { headers: mask })).json()) as Record<string, unknown>;
+    expect(Object.keys(masked).sort()).toEqual(['data', 'total']);
   });
 
   it('tracks requests in flight and logs request headers', async () => {

@@ -38,6 +38,10 @@ function answer(state: ServerState, req: IncomingMessage, url: URL): ApiResponse
   }
   const mask = header(req, 'x-fields');
   if (!mask || res.status !== 200) return res;
+  if (state.faults.current.ignoreFieldMask) {
+    countFault(state.stats, 'ignoredMask');
+    return res;
+  }
   try {
     return { ...res, body: applyMask(res.body, parseMask(mask)) };
   } catch (err) {

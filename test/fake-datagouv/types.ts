@@ -32,6 +32,8 @@ export interface FaultOptions {
   failTimes?: number;
   /** A dataset listing page embedding more resources than this answers 502. */
   maxResourcesPerPage?: number;
+  /** Ignore `X-Fields` and serve full objects, as a server (or a proxy) that drops the mask may. */
+  ignoreFieldMask?: boolean;
 }
 
 export interface FakeOptions {

@@ -158,6 +158,50 @@ describe('full sync', () => {
     expect(after).toEqual({ raw_hash: before!.raw_hash, deleted_at: null });
     expect(await ids(h.database.sql, 'datasets', `id = '${fresh.id}'`)).toEqual([fresh.id]);
   });
+
+  it('confirms deletions by id: 410 and 404 are tombstoned with their resources, an archived dataset stays alive', async () => {
+    const { catalog } = h.fake;
+    const linked = new Set((await h.database.sql`select dataset_id from reuse_datasets`).map((r) => r.dataset_id as string));
+    const rejected = new Set((await h.database.sql`select entity_id from rejected_records`).map((r) => r.entity_id as string));
+    // The oldest datasets: untouched by the tests above, linked from no reuse, valid.
+    const free = catalog.visible('datasets').filter((id) => !linked.has(id) && !rejected.has(id));
+    const [deleted, purged, archived] = free.slice(-3) as string[];
+    const resourcesOf = (id: string) => (catalog.get('datasets', id) as Obj & { resources: Obj[] }).resources.map((r) => r.id);
+    const deletedResources = resourcesOf(deleted!);
+    const purgedResources = resourcesOf(purged!);
+    expect(deletedResources.length + purgedResources.length).toBeGreaterThan(0);
+    catalog.deleteDataset(deleted!);
+    catalog.purgeDataset(purged!);
+    catalog.archiveDataset(archived!);
+    h.fake.resetStats();
+
+    const outcome = await h.sync({ mode: 'full' });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).toBe('succeeded');
+    // Each candidate was confirmed by id, and only those three.
+    const byId = h.fake.stats.log
+      .filter((e) => /^\/api\/1\/datasets\/[^/]+\/$/.test(e.path))
+      .map((e) => `${e.path.split('/')[4]}:${e.status}`);
+    expect(byId.sort()).toEqual([`${deleted}:410`, `${purged}:404`, `${archived}:200`].sort());
+
+    const changes = await changesOf(h.database.sql, outcome.runId);
+    expect(changes.map((c) => `${c.entity_type}:${c.entity_id}:${c.op}`).sort()).toEqual(
+      [
+        `dataset:${deleted}:delete`, `dataset:${purged}:delete`, `dataset:${archived}:update`,
+        ...[...deletedResources, ...purgedResources].map((id) => `resource:${id}:delete`),
+      ].sort(),
+    );
+    const rows = await h.database.sql`select id, deleted_at is not null as gone, deletion_reason, archived_at
+      from datasets where id = any(${[deleted!, purged!, archived!]})`;
+    const byRow = Object.fromEntries(rows.map((r) => [r.id as string, r]));
+    expect(byRow[deleted!]).toMatchObject({ gone: true, deletion_reason: 'deleted' });
+    expect(byRow[purged!]).toMatchObject({ gone: true, deletion_reason: 'not_found' });
+    expect(byRow[archived!]).toMatchObject({ gone: false, deletion_reason: null });
+    expect(byRow[archived!]!.archived_at).not.toBeNull();
+    const orphans = await h.database.sql`select deletion_reason, count(*)::int as n from resources
+      where id = any(${[...deletedResources, ...purgedResources]}) and deleted_at is not null group by 1`;
+    expect(orphans).toEqual([{ deletion_reason: 'dataset_deleted', n: deletedResources.length + purgedResources.length }]);
+  });
 });
 
 describe('full sync with an admin key', () => {

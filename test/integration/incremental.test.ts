@@ -138,6 +138,49 @@ describe('incremental sync', () => {
   });
 });
 
+describe('incremental sync against a server that ignores X-Fields', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ fake: { counts: { datasets: 60, organizations: 6, reuses: 10, users: 40 } } });
+  });
+  afterAll(async () => h?.close());
+
+  it('still records exactly the edited, added and deleted datasets from a manifest of full objects', async () => {
+    expect(await h.sync({ mode: 'full' })).toMatchObject({ status: 'succeeded' });
+    const { catalog } = h.fake;
+    const linked = new Set((await h.database.sql`select dataset_id from reuse_datasets`).map((r) => r.dataset_id as string));
+    const [edited, deleted] = catalog.visible('datasets').filter((id) => !linked.has(id)) as string[];
+    const deletedResources = (catalog.get('datasets', deleted!) as Obj & { resources: Obj[] }).resources.map((r) => r.id);
+    catalog.editDataset(edited!, { title: 'Titre vu sans masque' });
+    const added = catalog.addDataset({ title: 'Ajouté sans masque' }) as Obj & { resources: Obj[] };
+    catalog.deleteDataset(deleted!);
+    await h.fake.setFaults({ ignoreFieldMask: true });
+    h.fake.resetStats();
+
+    const outcome = await h.sync({ mode: 'incremental' });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).toBe('succeeded');
+    // The manifest asked for a mask and got full objects back.
+    expect(h.fake.stats.faultsInjected['ignoredMask']).toBeGreaterThan(0);
+    const changes = (await changesOf(h.database.sql, outcome.runId)).filter(
+      (c) => !(c.entity_type === 'user' && c.op === 'insert'), // the added dataset's owner, if new
+    );
+    expect(changes.map((c) => `${c.entity_type}:${c.entity_id}:${c.op}`).sort()).toEqual(
+      [
+        `dataset:${edited}:update`,
+        `dataset:${added.id}:insert`, ...added.resources.map((r) => `resource:${r.id}:insert`),
+        `dataset:${deleted}:delete`, ...deletedResources.map((id) => `resource:${id}:delete`),
+      ].sort(),
+    );
+    expect(changes.find((c) => c.entity_id === edited)!.changed_fields).toContain('title');
+    const [row] = await h.database.sql`select deletion_reason from datasets where id = ${deleted!}`;
+    expect(row!.deletion_reason).toBe('deleted');
+    // Nothing unchanged was fetched again by id: only the edited, added and deleted datasets.
+    const byId = h.fake.stats.log.filter((e) => /^\/api\/1\/datasets\/[^/]+\/$/.test(e.path)).map((e) => e.path.split('/')[4]);
+    expect(byId.sort()).toEqual([edited, added.id, deleted].sort());
+  });
+});
+
 describe('analyst views', () => {
   let h: Harness;
   beforeAll(async () => {

@@ -1,0 +1,79 @@
+// What every job handler of a worker process shares: database pool, Redis, the shared request budget,
+// the queue; and a sync context per job with its own HTTP client (so its request counts are its own).
+// Touches Postgres, Redis and HTTP.
+import type { Redis } from 'ioredis';
+import { createHttpClient } from '../src/api/http-client.ts';
+import type { RequestBudget } from '../src/api/request-budget.ts';
+import type { Config } from '../src/config.ts';
+import { openDb, type DbHandle } from '../src/db/client.ts';
+import type { SyncContext } from '../src/harvest/sync-context.ts';
+import type { Logger } from '../src/logger.ts';
+import { createRedis } from '../src/queue/connection.ts';
+import { openQueue, type MirrorQueue } from '../src/queue/queue.ts';
+import { createRedisBudget } from '../src/queue/redis-budget.ts';
+
+export interface JobRuntime {
+  config: Config;
+  logger: Logger;
+  database: DbHandle;
+  redis: Redis;
+  budget: RequestBudget;
+  mirror: MirrorQueue;
+  /** Aborted when the worker must stop now (shutdown timeout): in-flight requests end. */
+  signal: AbortSignal;
+  /** Runs `fn` with a sync context whose HTTP client lives for this call only. */
+  withContext<T>(fn: (ctx: SyncContext) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function createJobRuntime(config: Config, logger: Logger, signal: AbortSignal): JobRuntime {
+  const database = openDb(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY * 2 + 2 });
+  const redis = createRedis(config.REDIS_URL, { name: 'datagouv-mirror-worker' });
+  const budget = createRedisBudget(redis, {
+    key: `${config.QUEUE_NAME}:budget`,
+    maxConcurrency: config.DATAGOUV_MAX_CONCURRENCY,
+    requestsPerSecond: config.DATAGOUV_REQUESTS_PER_SECOND,
+  });
+  const mirror = openQueue(redis, config.QUEUE_NAME);
+  return {
+    config,
+    logger,
+    database,
+    redis,
+    budget,
+    mirror,
+    signal,
+    async withContext(fn) {
+      const http = createHttpClient({
+        baseUrl: config.DATAGOUV_BASE_URL,
+        apiKey: config.DATAGOUV_API_KEY,
+        timeoutMs: config.DATAGOUV_TIMEOUT_MS,
+        connections: config.DATAGOUV_MAX_CONCURRENCY,
+        budget,
+        logger,
+        signal,
+      });
+      try {
+        return await fn({
+          sql: database.sql,
+          db: database.db,
+          http,
+          logger,
+          hasApiKey: Boolean(config.DATAGOUV_API_KEY),
+          pageSize: config.DATAGOUV_PAGE_SIZE,
+          concurrency: config.DATAGOUV_MAX_CONCURRENCY,
+          sweepMaxShare: config.SWEEP_MAX_SHARE,
+          usersPerRun: config.USERS_REFRESH_PER_RUN,
+          staleAfterMs: config.RUN_STALE_AFTER_MS,
+          signal,
+        });
+      } finally {
+        await http.close();
+      }
+    },
+    async close() {
+      await mirror.close();
+      await Promise.allSettled([database.close(), redis.quit()]);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// After every page and item job of a distributed run: sums their counts, checks each listing's
+// completeness, sweeps deletions, then plans the users stage under the finish job.
+// Touches Postgres, Redis and HTTP.
+import { HttpError } from '../src/api/errors/index.ts';
+import { referencedUserIds, usersDueForRefresh } from '../src/db/sql/referenced-users.ts';
+import type { ListedKind } from '../src/harvest/kinds/index.ts';
+import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
+import { concludeListing, syncListing } from '../src/harvest/sync-listing.ts';
+import { addStage, type StageChild } from '../src/queue/add-stage.ts';
+import { defineJob } from '../src/queue/define-job.ts';
+import { chunk, CollectJobSchema, ITEMS_PER_JOB, JOB_NAMES, jobIds, type CollectJobData, type FinishJobData } from '../src/queue/jobs.ts';
+import { describeFailures, readChildren, type ChildResult } from './children.ts';
+import { openShare, SKIPPED } from './run-scope.ts';
+import type { JobRuntime } from './runtime.ts';
+
+export const syncCollectJob = defineJob({
+  name: JOB_NAMES.collect,
+  schema: CollectJobSchema,
+  async run(_job, data, rt: JobRuntime) {
+    const job = _job;
+    return rt.withContext(async (ctx) => {
+      const run = await openShare(ctx, data.runId);
+      if (!run) return SKIPPED;
+      const { results, failures } = await readChildren(job);
+      run.tracker.merge(data.snapshot as never);
+      for (const result of results) if (result.snapshot) run.tracker.merge(result.snapshot);
+      const problems = describeFailures(failures);
+      for (const kind of data.kinds) {
+        if (kind === 'users') continue;
+        problems.push(...(await concludeKind(ctx, run, data, kind, results, failures.length > 0)));
+      }
+      const users = data.kinds.includes('users') ? await planUsers(ctx, run, problems) : { ids: [], rotation: [] };
+      const finish: FinishJobData = { runId: run.runId, mode: data.mode, problems, snapshot: { ...run.tracker.snapshot() }, rotation: users.rotation };
+      const children: StageChild[] = chunk(users.ids, ITEMS_PER_JOB).map((ids, index) => ({
+        name: JOB_NAMES.items,
+        data: { runId: run.runId, kind: 'users', ids },
+        jobId: jobIds.items(run.runId, 'users', 'users', index),
+      }));
+      await addStage(rt.mirror, { name: JOB_NAMES.finish, data: finish, jobId: jobIds.finish(run.runId) }, children);
+      return { runId: run.runId, users: users.ids.length };
+    });
+  },
+});
+
+/** A listing is complete when every page came back and as many ids as announced were seen. */
+async function concludeKind(ctx: SyncContext, run: RunScope, data: CollectJobData, kind: ListedKind, results: ChildResult[], lostJobs: boolean) {
+  const plan = data.listings[kind] ?? { total: 0, ids: [], failedPages: [], pages: 0 };
+  const seen = new Set(plan.ids);
+  const failedPages = [...plan.failedPages];
+  let { pages, total } = plan;
+  for (const result of results) {
+    if (result.kind !== kind || !result.ids) continue;
+    for (const id of result.ids) seen.add(id);
+    failedPages.push(...(result.failedPages ?? []));
+    pages += result.pages ?? 0;
+    total = Math.max(total, result.total ?? 0);
+  }
+  const complete =
+    !lostJobs && failedPages.length === 0 && (data.mode === 'incremental' ? plan.complete === true : seen.size >= plan.total);
+  const walk = { total: plan.total, seen: seen.size, pages, failedPages: failedPages.sort((a, b) => a.page - b.page), complete };
+  void total;
+  return concludeListing(ctx, run, kind, walk, seen);
+}
+
+/** Users to fetch by id (all referenced on a full run, the unknown ones and a rotation otherwise). */
+async function planUsers(ctx: SyncContext, run: RunScope, problems: string[]): Promise<{ ids: string[]; rotation: string[] }> {
+  if (ctx.hasApiKey) {
+    try {
+      problems.push(...(await syncListing(ctx, run, 'users')));
+      return { ids: [], rotation: run.mode === 'incremental' ? await usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, [...run.fetchedUserIds]) : [] };
+    } catch (error) {
+      if (!(error instanceof HttpError && (error.status === 401 || error.status === 403))) throw error;
+      ctx.logger.warn('the API key cannot list users (not an admin key): users are fetched by reference instead');
+    }
+  }
+  const ids = await referencedUserIds(ctx.sql, { onlyUnknown: run.mode === 'incremental' });
+  const rotation = run.mode === 'incremental' ? await usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, ids) : [];
+  return { ids: [...ids, ...rotation], rotation };
+}

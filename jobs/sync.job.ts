@@ -1,0 +1,80 @@
+// The coordinator of a distributed sync run: opens the run, stores each kind's first page (full) or
+// walks its manifest (incremental), then fans the rest out as page and item jobs under a collect job.
+// Touches Postgres, Redis and HTTP.
+import { openRun } from '../src/db/runs.ts';
+import { LISTINGS, type ListedKind } from '../src/harvest/kinds/index.ts';
+import { assertNoActiveRun, chooseMode, RunInProgressError } from '../src/harvest/run-sync.ts';
+import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
+import { fetchAndStorePages, walkManifest } from '../src/harvest/sync-listing.ts';
+import { addStage, type StageChild } from '../src/queue/add-stage.ts';
+import { defineJob } from '../src/queue/define-job.ts';
+import { chunk, ITEMS_PER_JOB, JOB_NAMES, jobIds, SyncJobSchema, type CollectJobData } from '../src/queue/jobs.ts';
+import { openShare } from './run-scope.ts';
+import type { JobRuntime } from './runtime.ts';
+
+export const syncJob = defineJob({
+  name: JOB_NAMES.sync,
+  schema: SyncJobSchema,
+  async run(job, data, rt: JobRuntime) {
+    return rt.withContext(async (ctx) => {
+      let runId = data.runId;
+      if (!runId) {
+        try {
+          await assertNoActiveRun(ctx);
+        } catch (error) {
+          if (error instanceof RunInProgressError) return { skipped: true, activeRunId: error.runId, reason: error.message };
+          throw error;
+        }
+        const mode = await chooseMode(ctx, data.mode);
+        runId = await openRun(ctx.db, { mode, kinds: data.kinds ?? Object.keys(LISTINGS) });
+        // A retried coordinator goes on with this run instead of opening another.
+        await job.updateData({ ...data, runId, mode });
+      }
+      const run = await openShare(ctx, runId);
+      if (!run) return { runId, skipped: true };
+      const kinds = data.kinds ?? (Object.keys(LISTINGS) as ListedKind[]);
+      const plan = await planRun(ctx, run, kinds);
+      await job.updateProgress({ runId, jobs: plan.children.length });
+      await addStage(rt.mirror, { name: JOB_NAMES.collect, data: plan.collect, jobId: jobIds.collect(runId) }, plan.children);
+      return { runId, mode: run.mode, jobs: plan.children.length };
+    });
+  },
+});
+
+async function planRun(ctx: SyncContext, run: RunScope, kinds: ListedKind[]) {
+  const listings: CollectJobData['listings'] = {};
+  const children: StageChild[] = [];
+  for (const kind of kinds) {
+    if (kind === 'users') continue; // users come after the other kinds, planned by the collect job
+    if (run.mode === 'full') {
+      const lastPage = await planFullListing(ctx, run, kind, listings);
+      for (let page = 2; page <= lastPage; page++) {
+        children.push({ name: JOB_NAMES.pages, data: { runId: run.runId, kind, page, last: page === lastPage }, jobId: jobIds.pages(run.runId, kind, page) });
+      }
+    } else {
+      const manifest = await walkManifest(ctx, run, kind);
+      const { walk } = manifest;
+      listings[kind] = { total: walk.total, ids: [...manifest.seen], failedPages: walk.failedPages, pages: walk.pages, complete: walk.complete };
+      chunk(manifest.toFetch, ITEMS_PER_JOB).forEach((ids, index) => {
+        children.push({ name: JOB_NAMES.items, data: { runId: run.runId, kind, ids }, jobId: jobIds.items(run.runId, 'fetch', kind, index) });
+      });
+    }
+  }
+  const collect: CollectJobData = { runId: run.runId, mode: run.mode, kinds, listings, snapshot: { ...run.tracker.snapshot() } };
+  return { collect, children };
+}
+
+/** Stores page 1 and returns the last page number its total announces. */
+async function planFullListing(ctx: SyncContext, run: RunScope, kind: ListedKind, listings: CollectJobData['listings']): Promise<number> {
+  const first = await fetchAndStorePages(ctx, run, kind, [1]);
+  const lastPage = Math.max(1, Math.ceil(first.total / ctx.pageSize));
+  listings[kind] = { total: first.total, ids: first.ids, failedPages: first.failedPages, pages: first.pages };
+  if (lastPage > 1 || !first.hasNext) return lastPage;
+  // A one-page listing may have grown meanwhile: the coordinator follows it itself.
+  const tail = await fetchAndStorePages(ctx, run, kind, [2], { followTail: true });
+  listings[kind].ids.push(...tail.ids);
+  listings[kind].pages += tail.pages;
+  listings[kind].failedPages.push(...tail.failedPages);
+  return 1;
+}
+

@@ -1,0 +1,147 @@
+// What each command does once its arguments are parsed. Touches Postgres, HTTP and Redis.
+import type { Config } from '../config.ts';
+import { runMigrations, redactUrl } from '../db/migrate.ts';
+import { failStaleRuns, getRun, listRuns } from '../db/runs.ts';
+import { assertOrganizationKey, harvestOrganization, resolveOrganization } from '../harvest/harvest-org.ts';
+import type { ListedKind } from '../harvest/kinds/index.ts';
+import { runSync, type SyncOutcome } from '../harvest/run-sync.ts';
+import { enqueueHarvestOrg, enqueueSync, waitForJob, waitForRunEnd } from '../queue/enqueue.ts';
+import { installNightlySchedule, NIGHTLY_SCHEDULER_ID } from '../queue/scheduler.ts';
+import { createRuntime } from '../runtime.ts';
+import { syncContextOf, queueOf } from './context.ts';
+import { CliError } from './errors.ts';
+import { formatQueue, formatRuns, formatSummary } from './format.ts';
+
+export async function migrateCommand(config: Config): Promise<void> {
+  const { created } = await runMigrations(config.DATABASE_URL);
+  console.log(`${created ? 'Created and migrated' : 'Migrated'} ${redactUrl(config.DATABASE_URL)}.`);
+}
+
+function report(outcome: SyncOutcome, started: number): void {
+  console.log(formatSummary(outcome, (Date.now() - started) / 1000));
+  if (outcome.status === 'failed') throw new CliError(`Run ${outcome.runId} failed: ${outcome.error}`);
+}
+
+export async function syncCommand(config: Config, opts: { mode?: 'full' | 'incremental'; kinds?: ListedKind[]; queue?: boolean; wait?: boolean }): Promise<void> {
+  const started = Date.now();
+  if (opts.queue) return enqueueSyncCommand(config, opts, started);
+  const runtime = createRuntime(config);
+  try {
+    report(await runSync(syncContextOf(runtime, { progress: true }), { mode: opts.mode, kinds: opts.kinds }), started);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function enqueueSyncCommand(config: Config, opts: { mode?: 'full' | 'incremental'; kinds?: ListedKind[]; wait?: boolean }, started: number): Promise<void> {
+  const queue = queueOf(config);
+  try {
+    const job = await enqueueSync(queue.mirror.queue, { mode: opts.mode, kinds: opts.kinds, trigger: 'cli' });
+    console.log(`Queued sync job ${job.id} on ${config.QUEUE_NAME}.`);
+    if (!opts.wait) return;
+    const result = await waitForJob<{ runId?: number; skipped?: boolean; reason?: string }>(queue.redis, queue.mirror.queue, job);
+    if (result.skipped || !result.runId) throw new CliError(`The sync did not start: ${result.reason ?? 'the run already ended'}`);
+    await followRun(config, result.runId, started);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Waits for a distributed run's row to leave `running`, then reports it like an in-process run. */
+async function followRun(config: Config, runId: number, started: number): Promise<void> {
+  const runtime = createRuntime(config);
+  try {
+    const run = await waitForRunEnd(runtime.database.db, runId);
+    report(
+      {
+        runId,
+        mode: run.mode as SyncOutcome['mode'],
+        status: run.status as SyncOutcome['status'],
+        error: run.error ?? undefined,
+        counts: run,
+        countsByType: run.countsByType as Record<string, unknown>,
+        completeness: run.completeness as Record<string, unknown>,
+      },
+      started,
+    );
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function harvestOrgCommand(config: Config, key: string, opts: { queue?: boolean; wait?: boolean }): Promise<void> {
+  assertOrganizationKey(key); // refused before any request
+  const started = Date.now();
+  const runtime = createRuntime(config);
+  try {
+    const ctx = syncContextOf(runtime, { progress: !opts.queue });
+    if (!opts.queue) {
+      report(await harvestOrganization(ctx, key), started);
+      return;
+    }
+    const { id } = await resolveOrganization(ctx, key);
+    const queue = queueOf(config);
+    try {
+      const { job, deduplicated } = await enqueueHarvestOrg(queue.mirror.queue, id);
+      console.log(deduplicated ? `A re-harvest of ${id} is already queued or running (job ${job.id}): joined it.` : `Queued re-harvest of ${id} as job ${job.id}.`);
+      if (!opts.wait) return;
+      const result = await waitForJob<{ runId: number }>(queue.redis, queue.mirror.queue, job);
+      const run = await getRun(runtime.database.db, result.runId);
+      if (!run) throw new CliError(`Run ${result.runId} of the re-harvest is missing from sync_runs.`);
+      await followRun(config, run.id, started);
+    } finally {
+      await queue.close();
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function scheduleCommand(config: Config, opts: { cron: string; tz: string }): Promise<void> {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: opts.tz });
+  } catch {
+    throw new CliError(`"${opts.tz}" is not an IANA time zone (e.g. Europe/Paris).`);
+  }
+  const queue = queueOf(config);
+  try {
+    await installNightlySchedule(queue.mirror.queue, opts).catch((error: unknown) => {
+      throw new CliError(`Could not install the schedule "${opts.cron}": ${error instanceof Error ? error.message : String(error)}`);
+    });
+    const scheduler = await queue.mirror.queue.getJobScheduler(NIGHTLY_SCHEDULER_ID);
+    const next = scheduler?.next ? new Date(scheduler.next).toISOString() : 'unknown';
+    console.log(`Nightly sync scheduled on ${config.QUEUE_NAME}: "${opts.cron}" (${opts.tz}); next run ${next}.`);
+  } finally {
+    await queue.close();
+  }
+}
+
+export async function runsCommand(config: Config, opts: { limit: number }): Promise<void> {
+  const runtime = createRuntime(config);
+  try {
+    await failStaleRuns(runtime.database.db, config.RUN_STALE_AFTER_MS);
+    console.log(formatRuns(await listRuns(runtime.database.db, opts.limit)));
+  } finally {
+    await runtime.close();
+  }
+  console.log(`\n${await queueSummary(config)}`);
+}
+
+/** Queued and running jobs; the runs table alone says nothing of work not started yet. */
+async function queueSummary(config: Config): Promise<string> {
+  const queue = queueOf(config);
+  queue.redis.on('error', () => {});
+  try {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref());
+    const q = queue.mirror.queue;
+    const [counts, jobs] = await Promise.race([
+      Promise.all([q.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'failed'), q.getJobs(['active', 'waiting', 'delayed'], 0, 19)]),
+      timeout,
+    ]);
+    return formatQueue(config.QUEUE_NAME, counts, jobs);
+  } catch {
+    return `Queue ${config.QUEUE_NAME}: Redis at ${redactUrl(config.REDIS_URL)} did not answer; queued work unknown.`;
+  } finally {
+    await queue.close();
+  }
+}

@@ -1,0 +1,96 @@
+// Re-harvest of one organization: the organization and its members, its datasets and their
+// resources, its reuses, the users they reference; deletions swept within that organization only.
+// Touches HTTP and Postgres.
+import { openRun } from '../db/runs.ts';
+import { LISTINGS } from './kinds/index.ts';
+import { silentProgress } from './progress.ts';
+import { RunTracker } from './run-tracker.ts';
+import type { SyncOutcome } from './run-sync.ts';
+import { storePage, storeTombstones } from './store-page.ts';
+import { now, type RunScope, type SyncContext } from './sync-context.ts';
+import { fetchAndStore, syncListing } from './sync-listing.ts';
+
+/** An ObjectId or a slug: anything else is refused before a request is made. */
+const ORG_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;
+const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+export class OrganizationInputError extends Error {
+  override name = 'OrganizationInputError';
+}
+
+export function assertOrganizationKey(key: string): void {
+  if (!ORG_KEY.test(key)) {
+    throw new OrganizationInputError(
+      `"${key}" is not an organization id or slug (expected a 24-character hex id or letters, digits and dashes).`,
+    );
+  }
+}
+
+/** Resolves an id or slug to the organization's id, or says it does not exist. */
+export async function resolveOrganization(ctx: SyncContext, key: string): Promise<{ id: string; body: unknown; status: number }> {
+  assertOrganizationKey(key);
+  const res = await ctx.http.getJson(`/api/1/organizations/${encodeURIComponent(key)}/`, { allowStatus: [404, 410] });
+  if (res.status === 404) throw new OrganizationInputError(`No organization "${key}" on data.gouv.fr (it answered 404).`);
+  const id = (res.body as { id?: unknown } | null)?.id;
+  if (res.status === 410) {
+    const known = OBJECT_ID.test(key) ? key : await idBySlug(ctx, key);
+    if (!known) throw new OrganizationInputError(`Organization "${key}" was deleted on data.gouv.fr and is not in the mirror.`);
+    return { id: known, body: res.body, status: 410 };
+  }
+  if (typeof id !== 'string') throw new OrganizationInputError(`data.gouv.fr answered for "${key}" without an organization id.`);
+  return { id, body: res.body, status: res.status };
+}
+
+async function idBySlug(ctx: SyncContext, slug: string): Promise<string | undefined> {
+  const [row] = await ctx.sql<{ id: string }[]>`select id from organizations where slug = ${slug} order by deleted_at nulls first limit 1`;
+  return row?.id;
+}
+
+export interface HarvestOptions {
+  /** Goes on with this run (a retried job) instead of opening one. */
+  runId?: number;
+  /** Called once the run row exists, before any work (a job records it for its retries). */
+  onRunOpened?(runId: number): Promise<unknown>;
+}
+
+export async function harvestOrganization(ctx: SyncContext, key: string, options: HarvestOptions = {}): Promise<SyncOutcome & { organizationId: string }> {
+  const org = await resolveOrganization(ctx, key);
+  const runId = options.runId ?? (await openRun(ctx.db, { mode: 'organization', scope: org.id, kinds: ['organizations', 'datasets', 'reuses', 'users'] }));
+  if (!options.runId) await options.onRunOpened?.(runId);
+  const tracker = new RunTracker(ctx.db, runId, ctx.http);
+  tracker.startHeartbeat(ctx.heartbeatMs ?? 15_000, (error) => ctx.logger.warn({ err: error }, 'heartbeat failed'));
+  const run: RunScope = { runId, tracker, mode: 'full', userIds: new Set(), fetchedUserIds: new Set() };
+  const log = ctx.logger.child({ runId, organization: org.id });
+  try {
+    const problems = await harvestParts(ctx, run, org);
+    const error = problems.length ? problems.map((p) => p.replace(/\.?$/, '.')).join(' ') : undefined;
+    const progress = await tracker.finish(error ? 'failed' : 'succeeded', error);
+    log.info({ counts: progress.counts, error }, 'organization harvest finished');
+    return { runId, mode: 'organization', status: error ? 'failed' : 'succeeded', error, organizationId: org.id, ...progress };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const progress = await tracker.finish('failed', message);
+    log.error({ err: error }, 'organization harvest failed');
+    return { runId, mode: 'organization', status: 'failed', error: message, organizationId: org.id, ...progress };
+  } finally {
+    (ctx.progress ?? silentProgress).end();
+  }
+}
+
+async function harvestParts(ctx: SyncContext, run: RunScope, org: { id: string; body: unknown; status: number }): Promise<string[]> {
+  const observedAt = now();
+  const orgKind = LISTINGS.organizations.kind;
+  if (org.status === 410) {
+    const gone = await storeTombstones(ctx.sql, orgKind, [{ id: org.id, reason: 'deleted' }], { runId: run.runId, observedAt });
+    run.tracker.addDeletions('organization', gone.ids.length);
+  } else {
+    const stored = await storePage(ctx.sql, orgKind, [org.body], { runId: run.runId, observedAt, sourceUrl: `/api/1/organizations/${org.id}/` });
+    for (const id of stored.userIds) run.userIds.add(id);
+    run.tracker.addCounts(stored.counts);
+  }
+  const filter = { query: { organization: org.id }, scope: { organizationId: org.id } };
+  const problems = [...(await syncListing(ctx, run, 'datasets', filter)), ...(await syncListing(ctx, run, 'reuses', filter))];
+  await fetchAndStore(ctx, run, 'users', LISTINGS.users, [...run.userIds].sort());
+  return problems;
+}
+
