@@ -33,6 +33,7 @@ export function createJobRuntime(config: Config, logger: Logger, signal: AbortSi
     key: `${config.QUEUE_NAME}:budget`,
     maxConcurrency: config.DATAGOUV_MAX_CONCURRENCY,
     requestsPerSecond: config.DATAGOUV_REQUESTS_PER_SECOND,
+    leaseMs: Math.min(config.WORKER_LOCK_MS, 10_000),
   });
   const mirror = openQueue(redis, config.QUEUE_NAME);
   return {

@@ -11,6 +11,8 @@ export interface RedisBudgetOptions {
   requestsPerSecond: number;
   /** Namespace of the Redis keys: every process sharing one budget uses the same. */
   key: string;
+  /** How long a slot outlives a holder that stopped renewing it (a killed worker). Default 10 000. */
+  leaseMs?: number;
 }
 
 export function createRedisBudget(redis: Redis, options: RedisBudgetOptions): RequestBudget {
@@ -28,8 +30,8 @@ export function createRedisBudget(redis: Redis, options: RedisBudgetOptions): Re
   return {
     async acquire(signal?: AbortSignal) {
       const slot = new Semaphore(redis, `${options.key}:inflight`, options.maxConcurrency, {
-        lockTimeout: 30_000,
-        refreshInterval: 10_000,
+        lockTimeout: options.leaseMs ?? 10_000,
+        refreshInterval: Math.floor((options.leaseMs ?? 10_000) / 3),
         acquireTimeout: 24 * 3_600_000,
         acquireAttemptsLimit: Number.POSITIVE_INFINITY,
         retryInterval: 20,
