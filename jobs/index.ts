@@ -4,7 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { BannedError, HttpError } from '../src/api/errors/index.ts';
 import { failRun } from '../src/db/runs.ts';
 import { createRegistry } from '../src/queue/define-job.ts';
-import type { JobName } from '../src/queue/jobs.ts';
+import { JOB_NAMES, type JobName } from '../src/queue/jobs.ts';
 import { harvestOrgJob } from './harvest-org.job.ts';
 import type { JobRuntime } from './runtime.ts';
 import { syncCollectJob } from './sync-collect.job.ts';
@@ -28,7 +28,7 @@ export function createProcessor(rt: JobRuntime) {
     } catch (error) {
       if (error instanceof BannedError) {
         // A ban stops the whole run now; retrying would only prolong it.
-        await failRunOf(rt, job, error.message);
+        await failRunOfJob(rt, job, error.message);
         throw new UnrecoverableError(error.message);
       }
       if (error instanceof HttpError && !error.retryable) throw new UnrecoverableError(error.message);
@@ -37,7 +37,15 @@ export function createProcessor(rt: JobRuntime) {
   };
 }
 
-async function failRunOf(rt: JobRuntime, job: Job, reason: string): Promise<void> {
+/** Stage jobs (coordinator, collect, finish, re-harvest) carry the run forward: their final failure ends it. */
+const STAGES = new Set<string>([JOB_NAMES.sync, JOB_NAMES.collect, JOB_NAMES.finish, JOB_NAMES.harvestOrg]);
+
+export function isFinalFailure(job: Job): boolean {
+  const attempts = job.opts.attempts ?? 1;
+  return STAGES.has(job.name) && (job.attemptsMade >= attempts || job.finishedOn !== undefined);
+}
+
+export async function failRunOfJob(rt: JobRuntime, job: Job, reason: string): Promise<void> {
   const runId = (job.data as { runId?: unknown }).runId;
   if (typeof runId === 'number') await failRun(rt.database.db, runId, reason);
 }

@@ -49,6 +49,8 @@ export function createJobRuntime(config: Config, logger: Logger, signal: AbortSi
         baseUrl: config.DATAGOUV_BASE_URL,
         apiKey: config.DATAGOUV_API_KEY,
         timeoutMs: config.DATAGOUV_TIMEOUT_MS,
+        retries: config.DATAGOUV_RETRIES,
+        minRetryDelayMs: config.DATAGOUV_RETRY_DELAY_MS,
         connections: config.DATAGOUV_MAX_CONCURRENCY,
         budget,
         logger,

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../src/config.ts';
 import { failStaleRuns } from '../src/db/runs.ts';
 import { createLogger, type Logger } from '../src/logger.ts';
 import { createRedis } from '../src/queue/connection.ts';
-import { createProcessor } from './index.ts';
+import { createProcessor, failRunOfJob, isFinalFailure } from './index.ts';
 import { createJobRuntime } from './runtime.ts';
 
 export interface RunningWorker {
@@ -29,7 +29,15 @@ export async function startWorker(config: Config, options: { concurrency?: numbe
     // A job may be taken over a few times (killed workers) before it is failed.
     maxStalledCount: 5,
   });
-  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, name: job?.name, err: error }, 'job failed'));
+  worker.on('failed', (job, error) => {
+    logger.warn({ jobId: job?.id, name: job?.name, attempt: job?.attemptsMade, err: error }, 'job failed');
+    // A stage job that failed for good leaves its run without a next stage: close the run now.
+    if (job && isFinalFailure(job)) {
+      failRunOfJob(rt, job, `Job ${job.name} ${job.id} failed for good: ${error.message}`).catch((e: unknown) =>
+        logger.warn({ err: e }, 'could not mark the run failed'),
+      );
+    }
+  });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   worker.on('completed', (job) => logger.debug({ jobId: job.id, name: job.name }, 'job completed'));
   const reaper = setInterval(() => {

@@ -34,6 +34,10 @@ export const ConfigSchema = z.object({
   DATAGOUV_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   /** Requests per second against data.gouv.fr, across every worker. */
   DATAGOUV_REQUESTS_PER_SECOND: positiveNumber.max(100).default(5),
+  /** Retries of a failed request (network error, timeout, 429, 5xx) before its page or item counts as lost. */
+  DATAGOUV_RETRIES: z.coerce.number().int().min(0).max(20).default(5),
+  /** First retry delay; it doubles at each retry, with jitter, up to 30 s. */
+  DATAGOUV_RETRY_DELAY_MS: z.coerce.number().int().min(1).default(500),
   /** Per-request timeout in milliseconds. */
   DATAGOUV_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Page size used for full listings. */

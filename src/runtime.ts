@@ -19,6 +19,8 @@ export function createRuntime(config: Config, logger: Logger = createLogger(conf
     baseUrl: config.DATAGOUV_BASE_URL,
     apiKey: config.DATAGOUV_API_KEY,
     timeoutMs: config.DATAGOUV_TIMEOUT_MS,
+    retries: config.DATAGOUV_RETRIES,
+    minRetryDelayMs: config.DATAGOUV_RETRY_DELAY_MS,
     connections: config.DATAGOUV_MAX_CONCURRENCY,
     budget: createLocalBudget({
       maxConcurrency: config.DATAGOUV_MAX_CONCURRENCY,

@@ -1,7 +1,7 @@
 // Walks a paginated listing: page 1 for the total, then the rest concurrently within a bound,
 // handing each page to `onPage` as it arrives (memory stays bounded). Touches HTTP via the client.
 import pLimit from 'p-limit';
-import { BannedError } from '../api/errors/index.ts';
+import { BannedError, HttpError } from '../api/errors/index.ts';
 import { fetchListingPage, type ListingPage } from '../api/fetch-page.ts';
 import type { HttpClient } from '../api/http-client.ts';
 
@@ -63,14 +63,14 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
       return await fetchAndHandle(page);
     } catch (error) {
       // A ban or a database failure stops the walk; a page that kept failing is recorded and skipped.
-      if (error instanceof BannedError || !isPageFailure(error)) throw error;
+      if (error instanceof BannedError || !isPageFailure(error) || isRefusal(error)) throw error;
       failedPages.push({ page, error: error instanceof Error ? error.message : String(error) });
       return null;
     }
   };
 
-  const first = await fetchAndHandle(1);
-  if (!first) return { total: 0, seen: 0, pages: 0, failedPages, complete: true };
+  const first = await guarded(1);
+  if (!first) return { total: 0, seen: 0, pages: 0, failedPages, complete: failedPages.length === 0 };
   const lastPage = Math.max(1, Math.ceil(first.total / options.pageSize));
   const limit = pLimit(options.concurrency);
   const results = await Promise.all(
@@ -90,6 +90,11 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
     failedPages: failedPages.sort((a, b) => a.page - b.page),
     complete: failedPages.length === 0 && ids.size >= first.total,
   };
+}
+
+/** 401/403: the listing is closed to this caller (the users listing without an admin key), not a lost page. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof HttpError && (error.status === 401 || error.status === 403);
 }
 
 /** Errors that belong to one page (HTTP, malformed envelope), as opposed to the run (ban, database, abort). */

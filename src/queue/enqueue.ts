@@ -20,12 +20,15 @@ export async function enqueueHarvestOrg(queue: Queue, organizationId: string): P
 
 /** Waits for a job's end with QueueEvents; returns its return value or throws its failure. */
 export async function waitForJob<T>(connection: Redis, queue: Queue, job: Job): Promise<T> {
-  const events = new QueueEvents(queue.name, { connection: connection.duplicate() });
+  // QueueEvents blocks on its connection; BullMQ does not close a connection it was given.
+  const blocking = connection.duplicate();
+  const events = new QueueEvents(queue.name, { connection: blocking });
   try {
     await events.waitUntilReady();
     return (await job.waitUntilFinished(events)) as T;
   } finally {
     await events.close();
+    await blocking.quit().catch(() => {});
   }
 }
 

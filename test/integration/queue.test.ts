@@ -8,7 +8,25 @@ import { openQueue, type MirrorQueue } from '../../src/queue/queue.ts';
 import { installNightlySchedule } from '../../src/queue/scheduler.ts';
 import { startWorker, type RunningWorker } from '../../jobs/worker.ts';
 import { changesOf, startHarness, type Harness } from '../support/harness.ts';
-import { obliterateQueue, testConfig, uniqueQueueName } from '../support/queue.ts';
+import { configEnv, obliterateQueue, testConfig, uniqueQueueName } from '../support/queue.ts';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../src/config.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The CLI as ops run it, with exactly the given configuration. */
+function cli(args: string[], config: Config): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'bin/mirror.ts', ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...configEnv(config) }, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 import type { Redis } from 'ioredis';
 
 const FAKE = { seed: 11, publicUrl: 'https://www.data.gouv.fr', counts: { datasets: 90, organizations: 10, reuses: 16, users: 50 } };
@@ -30,11 +48,12 @@ describe('distributed sync on the queue', () => {
   let worker: RunningWorker;
   let redis: Redis;
   let mirror: MirrorQueue;
+  let config: Config;
   const queueName = uniqueQueueName();
 
   beforeAll(async () => {
     [queued, local] = await Promise.all([startHarness({ fake: FAKE }), startHarness({ fake: FAKE })]);
-    const config = testConfig({ DATABASE_URL: queued.database.url, DATAGOUV_BASE_URL: queued.fake.url, QUEUE_NAME: queueName });
+    config = testConfig({ DATABASE_URL: queued.database.url, DATAGOUV_BASE_URL: queued.fake.url, QUEUE_NAME: queueName, DATAGOUV_API_KEY: 'key-never-in-jobs' });
     worker = await startWorker(config, { concurrency: 4 });
     redis = createRedis(config.REDIS_URL);
     mirror = openQueue(redis, queueName);
@@ -90,6 +109,34 @@ describe('distributed sync on the queue', () => {
     const result = await waitForJob<{ skipped?: boolean; activeRunId?: number }>(redis, mirror.queue, job);
     expect(result).toMatchObject({ skipped: true, activeRunId: Number(open!.id) });
     await queued.database.sql`update sync_runs set status = 'failed', error = 'test' where id = ${open!.id}`;
+  });
+
+  it('sync --queue --wait exits like the in-process command, and no job carries the API key', async () => {
+    const ok = await cli(['sync', '--queue', '--wait', '--kinds', 'organizations,datasets'], config);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^Queued sync job \S+ on dgm-test-/m);
+    expect(ok.stdout).toMatch(/^Run \d+ \((full|incremental)\) succeeded/m);
+    await queued.fake.setFaults({ match: /\/api\/1\/datasets\/\?/, failTimes: 1_000, errorStatuses: [500] });
+    const failed = await cli(['sync', '--queue', '--wait', '--kinds', 'datasets'], config);
+    await queued.fake.clearFaults();
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim().split('\n')).toHaveLength(1);
+    expect(failed.stderr).toMatch(/^Run \d+ failed: .*could not be fetched/);
+    const jobs = await mirror.queue.getJobs(['completed', 'failed', 'waiting', 'active']);
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(JSON.stringify(jobs.map((j) => j.data))).not.toContain('key-never-in-jobs');
+  });
+
+  it('runs shows the work queued and running', async () => {
+    await worker.worker.pause();
+    const job = await enqueueSync(mirror.queue, { mode: 'incremental', kinds: ['reuses'] });
+    const shown = await cli(['runs', '--limit', '3'], config);
+    await worker.worker.resume();
+    await waitForJob(redis, mirror.queue, job).catch(() => undefined);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^Queue ${queueName}: 1 waiting`, 'm'));
+    expect(shown.stdout).toMatch(new RegExp(`^${job.id}\\s+sync\\s+queued`, 'm'));
   });
 
   it('installs the nightly scheduler once, however many times it is asked', async () => {

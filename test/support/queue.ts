@@ -24,6 +24,8 @@ export function testConfig(overrides: Record<string, string>): Config {
     DATAGOUV_MAX_CONCURRENCY: '3',
     DATAGOUV_REQUESTS_PER_SECOND: '100',
     USERS_REFRESH_PER_RUN: '0',
+    DATAGOUV_RETRIES: '2',
+    DATAGOUV_RETRY_DELAY_MS: '10',
     WORKER_LOCK_MS: '2000',
     WORKER_STALLED_INTERVAL_MS: '1000',
     WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
