@@ -52,7 +52,8 @@ export async function storeEntities(
 ): Promise<{ counts: StoreCounts; changes: ChangeRow[] }> {
   const counts = emptyStoreCounts();
   counts.seen = entities.length;
-  const prepared = entities.map(prepare);
+  // Id order everywhere (locks, inserts): two pages sharing ids then wait for each other instead of deadlocking.
+  const prepared = entities.map(prepare).sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
   const stored = await lockExisting(tx, kind.table, prepared.map((p) => p.row.id));
   const toWrite = prepared.filter((p) => {
     const old = stored.get(p.row.id);
