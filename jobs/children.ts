@@ -1,6 +1,7 @@
 // Reads what a stage's child jobs returned and which failed for good. Touches Redis.
 import type { Job } from 'bullmq';
 import type { RunProgress } from '../src/db/runs.ts';
+import { describeFetchFailures } from '../src/harvest/sync-listing.ts';
 
 export interface ChildResult {
   kind?: string;
@@ -10,6 +11,8 @@ export interface ChildResult {
   pages?: number;
   snapshot?: RunProgress;
   skipped?: boolean;
+  /** Items fetched by id that kept failing. */
+  failed?: Array<{ id: string; error: string }>;
 }
 
 export async function readChildren(job: Job): Promise<{ results: ChildResult[]; failures: string[] }> {
@@ -17,6 +20,15 @@ export async function readChildren(job: Job): Promise<{ results: ChildResult[]; 
   const ignored = await job.getIgnoredChildrenFailures();
   const failures = Object.entries(ignored).map(([key, reason]) => `${key.split(':').pop()}: ${reason}`);
   return { results: Object.values(values), failures };
+}
+
+/** Items of the given results that could not be fetched, as the run's problem sentences. */
+export function describeItemFailures(results: ChildResult[]): string[] {
+  const byKind = new Map<string, Array<{ id: string; error: string }>>();
+  for (const result of results) {
+    if (result.failed?.length) byKind.set(result.kind ?? '?', [...(byKind.get(result.kind ?? '?') ?? []), ...result.failed]);
+  }
+  return [...byKind.entries()].flatMap(([kind, failed]) => describeFetchFailures(kind, failed));
 }
 
 export function describeFailures(failures: string[]): string[] {

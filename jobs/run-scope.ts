@@ -1,15 +1,27 @@
 // A job's share of a distributed run: its own tracker (returned with the job's result and summed by
-// the parent job) and the run-still-open check every job makes first. Touches Postgres.
+// the parent job), the run-still-open check every job makes first, and a heartbeat while it works.
+// Touches Postgres.
 import { getRun, touchRun } from '../src/db/runs.ts';
 import { RunTracker } from '../src/harvest/run-tracker.ts';
 import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
 
-/** The run's scope for this job, or null when the run already ended (failed, reaped): nothing to do. */
-export async function openShare(ctx: SyncContext, runId: number): Promise<RunScope | null> {
-  if (!(await touchRun(ctx.db, runId))) return null;
-  const run = await getRun(ctx.db, runId);
-  const mode = run?.mode === 'incremental' ? 'incremental' : 'full';
-  return { runId, tracker: new RunTracker(ctx.db, runId, ctx.http), mode, userIds: new Set(), fetchedUserIds: new Set() };
-}
-
 export const SKIPPED = { skipped: true, reason: 'the run already ended' } as const;
+
+/** Runs `fn` on the run's share, proving the run alive meanwhile; SKIPPED when the run already ended. */
+export async function withShare<T>(ctx: SyncContext, runId: number, fn: (run: RunScope) => Promise<T>): Promise<T | typeof SKIPPED> {
+  if (!(await touchRun(ctx.db, runId))) return SKIPPED;
+  const row = await getRun(ctx.db, runId);
+  const mode = row?.mode === 'incremental' ? 'incremental' : 'full';
+  const run: RunScope = { runId, tracker: new RunTracker(ctx.db, runId, ctx.http), mode, userIds: new Set(), fetchedUserIds: new Set() };
+  // A long job (a sweep, the users listing) must not let the run look dead to the stale-run check.
+  const every = Math.max(1_000, Math.min(15_000, Math.floor((ctx.staleAfterMs ?? 600_000) / 4)));
+  const timer = setInterval(() => {
+    touchRun(ctx.db, runId).catch((error: unknown) => ctx.logger.warn({ err: error, runId }, 'heartbeat failed'));
+  }, every);
+  timer.unref();
+  try {
+    return await fn(run);
+  } finally {
+    clearInterval(timer);
+  }
+}

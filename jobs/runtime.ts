@@ -36,6 +36,18 @@ export function createJobRuntime(config: Config, logger: Logger, signal: AbortSi
     leaseMs: Math.min(config.WORKER_LOCK_MS, 10_000),
   });
   const mirror = openQueue(redis, config.QUEUE_NAME);
+  // One client per worker: keep-alive connections and the ban circuit breaker span all its jobs.
+  const client = createHttpClient({
+    baseUrl: config.DATAGOUV_BASE_URL,
+    apiKey: config.DATAGOUV_API_KEY,
+    timeoutMs: config.DATAGOUV_TIMEOUT_MS,
+    retries: config.DATAGOUV_RETRIES,
+    minRetryDelayMs: config.DATAGOUV_RETRY_DELAY_MS,
+    connections: config.DATAGOUV_MAX_CONCURRENCY,
+    budget,
+    logger,
+    signal,
+  });
   return {
     config,
     logger,
@@ -45,17 +57,8 @@ export function createJobRuntime(config: Config, logger: Logger, signal: AbortSi
     mirror,
     signal,
     async withContext(fn) {
-      const http = createHttpClient({
-        baseUrl: config.DATAGOUV_BASE_URL,
-        apiKey: config.DATAGOUV_API_KEY,
-        timeoutMs: config.DATAGOUV_TIMEOUT_MS,
-        retries: config.DATAGOUV_RETRIES,
-        minRetryDelayMs: config.DATAGOUV_RETRY_DELAY_MS,
-        connections: config.DATAGOUV_MAX_CONCURRENCY,
-        budget,
-        logger,
-        signal,
-      });
+      // One view per job: its own request counts over the worker's shared connections and circuit breaker.
+      const http = client.withOwnStats();
       try {
         return await fn({
           sql: database.sql,
@@ -75,6 +78,7 @@ export function createJobRuntime(config: Config, logger: Logger, signal: AbortSi
       }
     },
     async close() {
+      await client.close();
       await mirror.close();
       await Promise.allSettled([database.close(), redis.quit()]);
     },

@@ -9,22 +9,19 @@ import { concludeListing, syncListing } from '../src/harvest/sync-listing.ts';
 import { addStage, type StageChild } from '../src/queue/add-stage.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { chunk, CollectJobSchema, ITEMS_PER_JOB, JOB_NAMES, jobIds, type CollectJobData, type FinishJobData } from '../src/queue/jobs.ts';
-import { describeFailures, readChildren, type ChildResult } from './children.ts';
-import { openShare, SKIPPED } from './run-scope.ts';
+import { describeFailures, describeItemFailures, readChildren, type ChildResult } from './children.ts';
+import { withShare } from './run-scope.ts';
 import type { JobRuntime } from './runtime.ts';
 
 export const syncCollectJob = defineJob({
   name: JOB_NAMES.collect,
   schema: CollectJobSchema,
-  async run(_job, data, rt: JobRuntime) {
-    const job = _job;
-    return rt.withContext(async (ctx) => {
-      const run = await openShare(ctx, data.runId);
-      if (!run) return SKIPPED;
+  async run(job, data, rt: JobRuntime) {
+    return rt.withContext((ctx) => withShare(ctx, data.runId, async (run) => {
       const { results, failures } = await readChildren(job);
       run.tracker.merge(data.snapshot as never);
       for (const result of results) if (result.snapshot) run.tracker.merge(result.snapshot);
-      const problems = describeFailures(failures);
+      const problems = [...describeFailures(failures), ...describeItemFailures(results)];
       for (const kind of data.kinds) {
         if (kind === 'users') continue;
         problems.push(...(await concludeKind(ctx, run, data, kind, results, failures.length > 0)));
@@ -38,7 +35,7 @@ export const syncCollectJob = defineJob({
       }));
       await addStage(rt.mirror, { name: JOB_NAMES.finish, data: finish, jobId: jobIds.finish(run.runId) }, children);
       return { runId: run.runId, users: users.ids.length };
-    });
+    }));
   },
 });
 
@@ -53,12 +50,12 @@ async function concludeKind(ctx: SyncContext, run: RunScope, data: CollectJobDat
     for (const id of result.ids) seen.add(id);
     failedPages.push(...(result.failedPages ?? []));
     pages += result.pages ?? 0;
-    total = Math.max(total, result.total ?? 0);
+    // The smallest total announced: deletions during the walk shrink it (the sweep confirms the rest).
+    if (result.pages) total = Math.min(total, result.total ?? total);
   }
   const complete =
-    !lostJobs && failedPages.length === 0 && (data.mode === 'incremental' ? plan.complete === true : seen.size >= plan.total);
-  const walk = { total: plan.total, seen: seen.size, pages, failedPages: failedPages.sort((a, b) => a.page - b.page), complete };
-  void total;
+    !lostJobs && failedPages.length === 0 && (data.mode === 'incremental' ? plan.complete === true : seen.size >= total);
+  const walk = { total, seen: seen.size, pages, failedPages: failedPages.sort((a, b) => a.page - b.page), complete };
   return concludeListing(ctx, run, kind, walk, seen);
 }
 

@@ -5,28 +5,25 @@ import { markUsersFetched } from '../src/db/sql/referenced-users.ts';
 import { now } from '../src/harvest/sync-context.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { FinishJobSchema, JOB_NAMES } from '../src/queue/jobs.ts';
-import { describeFailures, readChildren } from './children.ts';
-import { openShare, SKIPPED } from './run-scope.ts';
+import { describeFailures, describeItemFailures, readChildren } from './children.ts';
+import { withShare } from './run-scope.ts';
 import type { JobRuntime } from './runtime.ts';
 
 export const syncFinishJob = defineJob({
   name: JOB_NAMES.finish,
   schema: FinishJobSchema,
   async run(job, data, rt: JobRuntime) {
-    return rt.withContext(async (ctx) => {
-      const run = await openShare(ctx, data.runId);
-      if (!run) return SKIPPED;
+    return rt.withContext((ctx) => withShare(ctx, data.runId, async (run) => {
       const { results, failures } = await readChildren(job);
       run.tracker.merge(data.snapshot as never);
       for (const result of results) if (result.snapshot) run.tracker.merge(result.snapshot);
       await markUsersFetched(ctx.sql, data.rotation, now());
-      const problems = [...data.problems, ...describeFailures(failures)];
+      const problems = [...data.problems, ...describeFailures(failures), ...describeItemFailures(results)];
       const error = problems.length ? problems.map((p) => p.replace(/\.?$/, '.')).join(' ') : undefined;
       const status = error ? 'failed' : 'succeeded';
-      const progress = run.tracker.snapshot();
-      await finishRun(ctx.db, data.runId, status, progress, error);
+      const progress = await finishRun(ctx.db, data.runId, status, run.tracker.snapshot(), error);
       ctx.logger.info({ runId: data.runId, status, counts: progress.counts, error }, 'distributed sync finished');
       return { runId: data.runId, status, error };
-    });
+    }));
   },
 });

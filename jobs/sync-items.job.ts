@@ -4,18 +4,18 @@ import { LISTINGS } from '../src/harvest/kinds/index.ts';
 import { fetchAndStore } from '../src/harvest/sync-listing.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { ItemsJobSchema, JOB_NAMES } from '../src/queue/jobs.ts';
-import { openShare, SKIPPED } from './run-scope.ts';
+import { withShare } from './run-scope.ts';
 import type { JobRuntime } from './runtime.ts';
 
 export const syncItemsJob = defineJob({
   name: JOB_NAMES.items,
   schema: ItemsJobSchema,
   async run(_job, data, rt: JobRuntime) {
-    return rt.withContext(async (ctx) => {
-      const run = await openShare(ctx, data.runId);
-      if (!run) return SKIPPED;
-      await fetchAndStore(ctx, run, data.kind, LISTINGS[data.kind], data.ids);
-      return { kind: data.kind, snapshot: run.tracker.snapshot() };
-    });
+    return rt.withContext((ctx) =>
+      withShare(ctx, data.runId, async (run) => {
+        const failed = await fetchAndStore(ctx, run, data.kind, LISTINGS[data.kind], data.ids);
+        return { kind: data.kind, failed, snapshot: run.tracker.snapshot() };
+      }),
+    );
   },
 });

@@ -4,19 +4,20 @@
 import { fetchAndStorePages } from '../src/harvest/sync-listing.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { JOB_NAMES, PagesJobSchema } from '../src/queue/jobs.ts';
-import { openShare, SKIPPED } from './run-scope.ts';
+import { withShare } from './run-scope.ts';
 import type { JobRuntime } from './runtime.ts';
 
 export const syncPagesJob = defineJob({
   name: JOB_NAMES.pages,
   schema: PagesJobSchema,
   async run(job, data, rt: JobRuntime) {
-    return rt.withContext(async (ctx) => {
-      const run = await openShare(ctx, data.runId);
-      if (!run) return SKIPPED;
-      const outcome = await fetchAndStorePages(ctx, run, data.kind, [data.page], { followTail: data.last });
-      await job.updateProgress({ pages: outcome.pages });
-      return { kind: data.kind, ...outcome, snapshot: run.tracker.snapshot() };
-    });
+    // The page size the coordinator planned with, whatever this worker's own setting.
+    return rt.withContext((ctx) =>
+      withShare({ ...ctx, pageSize: data.pageSize }, data.runId, async (run) => {
+        const outcome = await fetchAndStorePages({ ...ctx, pageSize: data.pageSize }, run, data.kind, [data.page], { followTail: data.last });
+        await job.updateProgress({ pages: outcome.pages });
+        return { kind: data.kind, ...outcome, snapshot: run.tracker.snapshot() };
+      }),
+    );
   },
 });

@@ -1,15 +1,14 @@
 // The coordinator of a distributed sync run: opens the run, stores each kind's first page (full) or
 // walks its manifest (incremental), then fans the rest out as page and item jobs under a collect job.
 // Touches Postgres, Redis and HTTP.
-import { openRun } from '../src/db/runs.ts';
+import { openCatalogRun, RunInProgressError } from '../src/db/runs.ts';
 import { LISTINGS, type ListedKind } from '../src/harvest/kinds/index.ts';
-import { assertNoActiveRun, chooseMode, RunInProgressError } from '../src/harvest/run-sync.ts';
 import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
 import { fetchAndStorePages, walkManifest } from '../src/harvest/sync-listing.ts';
 import { addStage, type StageChild } from '../src/queue/add-stage.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { chunk, ITEMS_PER_JOB, JOB_NAMES, jobIds, SyncJobSchema, type CollectJobData } from '../src/queue/jobs.ts';
-import { openShare } from './run-scope.ts';
+import { withShare } from './run-scope.ts';
 import type { JobRuntime } from './runtime.ts';
 
 export const syncJob = defineJob({
@@ -17,26 +16,22 @@ export const syncJob = defineJob({
   schema: SyncJobSchema,
   async run(job, data, rt: JobRuntime) {
     return rt.withContext(async (ctx) => {
-      let runId = data.runId;
-      if (!runId) {
-        try {
-          await assertNoActiveRun(ctx);
-        } catch (error) {
-          if (error instanceof RunInProgressError) return { skipped: true, activeRunId: error.runId, reason: error.message };
-          throw error;
-        }
-        const mode = await chooseMode(ctx, data.mode);
-        runId = await openRun(ctx.db, { mode, kinds: data.kinds ?? Object.keys(LISTINGS) });
-        // A retried coordinator goes on with this run instead of opening another.
-        await job.updateData({ ...data, runId, mode });
-      }
-      const run = await openShare(ctx, runId);
-      if (!run) return { runId, skipped: true };
       const kinds = data.kinds ?? (Object.keys(LISTINGS) as ListedKind[]);
-      const plan = await planRun(ctx, run, kinds);
-      await job.updateProgress({ runId, jobs: plan.children.length });
-      await addStage(rt.mirror, { name: JOB_NAMES.collect, data: plan.collect, jobId: jobIds.collect(runId) }, plan.children);
-      return { runId, mode: run.mode, jobs: plan.children.length };
+      let runId: number;
+      try {
+        // Keyed by the job: a coordinator retried after a crash goes on with the run it opened.
+        ({ id: runId } = await openCatalogRun(ctx.db, { mode: data.mode, kinds, jobId: `${job.id}`, staleAfterMs: ctx.staleAfterMs ?? 600_000 }));
+      } catch (error) {
+        if (error instanceof RunInProgressError) return { skipped: true, activeRunId: error.runId, reason: error.message };
+        throw error;
+      }
+      const planned = await withShare(ctx, runId, async (run) => {
+        const plan = await planRun(ctx, run, kinds);
+        await job.updateProgress({ runId: run.runId, jobs: plan.children.length });
+        await addStage(rt.mirror, { name: JOB_NAMES.collect, data: plan.collect, jobId: jobIds.collect(run.runId) }, plan.children);
+        return { runId: run.runId, mode: run.mode, jobs: plan.children.length };
+      });
+      return 'skipped' in planned ? { runId, ...planned } : planned;
     });
   },
 });
@@ -49,7 +44,8 @@ async function planRun(ctx: SyncContext, run: RunScope, kinds: ListedKind[]) {
     if (run.mode === 'full') {
       const lastPage = await planFullListing(ctx, run, kind, listings);
       for (let page = 2; page <= lastPage; page++) {
-        children.push({ name: JOB_NAMES.pages, data: { runId: run.runId, kind, page, last: page === lastPage }, jobId: jobIds.pages(run.runId, kind, page) });
+        const data = { runId: run.runId, kind, page, pageSize: ctx.pageSize, last: page === lastPage };
+        children.push({ name: JOB_NAMES.pages, data, jobId: jobIds.pages(run.runId, kind, page) });
       }
     } else {
       const manifest = await walkManifest(ctx, run, kind);

@@ -10,6 +10,8 @@ export interface ListingPageParams {
   query?: Record<string, string>;
   /** `X-Fields` mask; it applies to the envelope, so include `data{…},total,page,page_size,next_page`. */
   fields?: string;
+  /** Retries of each request instead of the client's (the sub-pages of a split take fewer). */
+  retries?: number;
 }
 
 export interface ListingPage {
@@ -54,6 +56,7 @@ async function fetchOnePage(http: HttpClient, path: string, params: ListingPageP
     query: { ...params.query, page: params.page, page_size: params.pageSize, sort: params.sort },
     headers: params.fields ? { 'x-fields': params.fields } : {},
     allowStatus: params.page > 1 ? [404] : [],
+    retries: params.retries,
     // Validated inside the attempt so a bad envelope (truncated by a proxy) is retried by the client.
     validate: assertEnvelope,
   });
@@ -76,7 +79,8 @@ async function fetchAsHalfPages(http: HttpClient, path: string, params: ListingP
   const items: unknown[] = [];
   let last: FetchedPage | undefined;
   for (let page = Math.floor(start / size) + 1; (page - 1) * size < end; page += 1) {
-    const sub = await fetchPageOrSplit(http, path, { ...params, page, pageSize: size });
+    // The whole page already had its retries: a half page that fails again is split further, not hammered.
+    const sub = await fetchPageOrSplit(http, path, { ...params, page, pageSize: size, retries: Math.min(params.retries ?? 1, 1) });
     if ('pastEnd' in sub) break;
     if (sub.page.pageSize !== size) {
       const problem = `asked page_size ${size} while splitting a failing page, got ${sub.page.pageSize}`;

@@ -47,6 +47,8 @@ export interface GetOptions {
   /** Statuses returned instead of thrown, e.g. `[404, 410]`. */
   allowStatus?: number[];
   signal?: AbortSignal;
+  /** Retries of this call, instead of the client's (fewer for the sub-pages of a split). */
+  retries?: number;
   /** Checks a 2xx body; throw a retryable MalformedResponseError to retry the request. */
   validate?: (body: unknown, url: string) => void;
 }
@@ -64,6 +66,9 @@ export interface HttpStats {
 export interface HttpClient {
   getJson(pathOrUrl: string, opts?: GetOptions): Promise<HttpResponse>;
   readonly stats: HttpStats;
+  /** A view with stats of its own that shares this client's connections, circuit breaker and budget
+   * (one job's share of a worker's traffic). Closing the view closes nothing. */
+  withOwnStats(): HttpClient;
   close(): Promise<void>;
 }
 
@@ -83,7 +88,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     ...(opts.apiKey ? { 'x-api-key': opts.apiKey } : {}),
   });
 
-  async function attempt(url: URL, o: GetOptions, signal: AbortSignal | undefined): Promise<HttpResponse> {
+  async function attempt(stats: HttpStats, url: URL, o: GetOptions, signal: AbortSignal | undefined): Promise<HttpResponse> {
     circuit.assertClosed();
     const release = await budget.acquire(signal);
     try {
@@ -99,12 +104,12 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }
   }
 
-  async function getJson(pathOrUrl: string, o: GetOptions = {}): Promise<HttpResponse> {
+  async function getJson(stats: HttpStats, pathOrUrl: string, o: GetOptions = {}): Promise<HttpResponse> {
     const url = resolveUrl(base, pathOrUrl, o.query, redact);
     const signal = anySignal(opts.signal, o.signal);
     circuit.assertClosed();
-    return pRetry(() => attempt(url, o, signal), {
-      retries,
+    return pRetry(() => attempt(stats, url, o, signal), {
+      retries: o.retries ?? retries,
       ...backoff,
       randomize: true,
       signal,
@@ -123,7 +128,13 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     });
   }
 
-  return { getJson, stats, close: () => transport.close() };
+  const view = (own: HttpStats, close: () => Promise<void>): HttpClient => ({
+    getJson: (pathOrUrl, o) => getJson(own, pathOrUrl, o),
+    stats: own,
+    withOwnStats: () => view({ requests: 0, retries: 0, bytes: 0, byStatus: {} }, async () => {}),
+    close,
+  });
+  return view(stats, () => transport.close());
 }
 
 function resolveUrl(base: URL, pathOrUrl: string, query: GetOptions['query'], redact: (s: string) => string): URL {

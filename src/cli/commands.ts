@@ -34,7 +34,7 @@ export async function syncCommand(config: Config, opts: { mode?: 'full' | 'incre
 }
 
 async function enqueueSyncCommand(config: Config, opts: { mode?: 'full' | 'incremental'; kinds?: ListedKind[]; wait?: boolean }, started: number): Promise<void> {
-  const queue = queueOf(config);
+  const queue = await queueOf(config);
   try {
     const job = await enqueueSync(queue.mirror.queue, { mode: opts.mode, kinds: opts.kinds, trigger: 'cli' });
     console.log(`Queued sync job ${job.id} on ${config.QUEUE_NAME}.`);
@@ -80,7 +80,7 @@ export async function harvestOrgCommand(config: Config, key: string, opts: { que
       return;
     }
     const { id } = await resolveOrganization(ctx, key);
-    const queue = queueOf(config);
+    const queue = await queueOf(config);
     try {
       const { job, deduplicated } = await enqueueHarvestOrg(queue.mirror.queue, id);
       console.log(deduplicated ? `A re-harvest of ${id} is already queued or running (job ${job.id}): joined it.` : `Queued re-harvest of ${id} as job ${job.id}.`);
@@ -103,7 +103,7 @@ export async function scheduleCommand(config: Config, opts: { cron: string; tz: 
   } catch {
     throw new CliError(`"${opts.tz}" is not an IANA time zone (e.g. Europe/Paris).`);
   }
-  const queue = queueOf(config);
+  const queue = await queueOf(config);
   try {
     await installNightlySchedule(queue.mirror.queue, opts).catch((error: unknown) => {
       throw new CliError(`Could not install the schedule "${opts.cron}": ${error instanceof Error ? error.message : String(error)}`);
@@ -129,8 +129,12 @@ export async function runsCommand(config: Config, opts: { limit: number }): Prom
 
 /** Queued and running jobs; the runs table alone says nothing of work not started yet. */
 async function queueSummary(config: Config): Promise<string> {
-  const queue = queueOf(config);
-  queue.redis.on('error', () => {});
+  let queue: Awaited<ReturnType<typeof queueOf>>;
+  try {
+    queue = await queueOf(config);
+  } catch (error) {
+    return `Queue ${config.QUEUE_NAME}: ${error instanceof Error ? error.message : String(error)} Queued work unknown.`;
+  }
   try {
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref());
     const q = queue.mirror.queue;
@@ -140,7 +144,7 @@ async function queueSummary(config: Config): Promise<string> {
     ]);
     return formatQueue(config.QUEUE_NAME, counts, jobs);
   } catch {
-    return `Queue ${config.QUEUE_NAME}: Redis at ${redactUrl(config.REDIS_URL)} did not answer; queued work unknown.`;
+    return `Queue ${config.QUEUE_NAME}: Redis at ${redactUrl(config.REDIS_URL)} did not answer in time; queued work unknown.`;
   } finally {
     await queue.close();
   }

@@ -2,7 +2,7 @@
 import type { Config } from '../config.ts';
 import { createProgress } from '../harvest/progress.ts';
 import type { SyncContext } from '../harvest/sync-context.ts';
-import { createRedis } from '../queue/connection.ts';
+import { connectRedisBriefly } from '../queue/connection.ts';
 import { openQueue, type MirrorQueue } from '../queue/queue.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Redis } from 'ioredis';
@@ -30,8 +30,8 @@ export interface QueueHandle {
   close(): Promise<void>;
 }
 
-export function queueOf(config: Config): QueueHandle {
-  const redis = createRedis(config.REDIS_URL, { name: 'datagouv-mirror-cli' });
+export async function queueOf(config: Config): Promise<QueueHandle> {
+  const redis = await connectRedisBriefly(config.REDIS_URL, 'datagouv-mirror-cli');
   const mirror = openQueue(redis, config.QUEUE_NAME);
   return {
     redis,

@@ -30,7 +30,7 @@ export function oneSentence(error: unknown, databaseUrl?: string): string {
     return `Cannot connect to PostgreSQL${where} (${code}): check DATABASE_URL and that the server runs.`;
   }
   if (code === '3D000') return `The database${where} does not exist: run \`npm run mirror -- migrate\` first.`;
-  if (code === '42P01') return `The database${where} is not migrated: run \`npm run mirror -- migrate\` first.`;
+  if (code === '42P01' || code === '42703') return `The database${where} is not migrated to this version: run \`npm run mirror -- migrate\` first.`;
   const message = root instanceof Error ? root.message : error instanceof Error ? error.message : String(error);
   return message.replace(/\s+/g, ' ').trim().replace(/([^.!?])$/, '$1.');
 }

@@ -12,6 +12,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
@@ -169,6 +170,8 @@ export const syncRuns = pgTable(
     mode: text('mode').notNull(),
     scope: text('scope'),
     kinds: text('kinds').array().notNull().default(sql`'{}'::text[]`),
+    /** The queue job that opened the run: a retried coordinator finds its run instead of opening another. */
+    jobId: text('job_id'),
     status: text('status').notNull().default('running'),
     startedAt: tstz('started_at').notNull().defaultNow(),
     finishedAt: tstz('finished_at'),
@@ -189,7 +192,11 @@ export const syncRuns = pgTable(
     countsByType: jsonb('counts_by_type').notNull().default(sql`'{}'::jsonb`),
     error: text('error'),
   },
-  (t) => [index('sync_runs_started_at_idx').on(t.startedAt), index('sync_runs_status_idx').on(t.status)],
+  (t) => [
+    index('sync_runs_started_at_idx').on(t.startedAt),
+    index('sync_runs_status_idx').on(t.status),
+    uniqueIndex('sync_runs_job_id_idx').on(t.jobId),
+  ],
 );
 
 export const changes = pgTable(

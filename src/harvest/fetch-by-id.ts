@@ -1,11 +1,14 @@
 // Fetches entities one by one by id, in batches handed to a callback: 200 found, 410 deleted,
-// 404 not found (purged or made private). Touches HTTP via the client.
+// 404 not found (purged or made private). An item that keeps failing is reported, not thrown, so
+// one broken entity does not stop a run. Touches HTTP via the client.
 import pLimit from 'p-limit';
 import type { HttpClient } from '../api/http-client.ts';
+import { isPageFailure } from './walk-listing.ts';
 
 export interface FetchedBatch {
   found: unknown[];
   gone: Array<{ id: string; reason: 'deleted' | 'not_found' }>;
+  failed: Array<{ id: string; error: string }>;
 }
 
 /** `/api/1/datasets/` + id + `/`: every item route takes the id as its last segment. */
@@ -23,17 +26,25 @@ export async function fetchById(
   const limit = pLimit(options.concurrency);
   for (let start = 0; start < ids.length; start += batchSize) {
     options.signal?.throwIfAborted();
-    const batch: FetchedBatch = { found: [], gone: [] };
+    const batch: FetchedBatch = { found: [], gone: [], failed: [] };
+    let fatal: unknown;
     await Promise.all(
       ids.slice(start, start + batchSize).map((id) =>
         limit(async () => {
-          const res = await http.getJson(itemPath(listingPath, id), { allowStatus: [404, 410], signal: options.signal });
-          if (res.status === 410) batch.gone.push({ id, reason: 'deleted' });
-          else if (res.status === 404) batch.gone.push({ id, reason: 'not_found' });
-          else batch.found.push(res.body);
+          if (fatal) return; // a ban or an abort: no more requests
+          try {
+            const res = await http.getJson(itemPath(listingPath, id), { allowStatus: [404, 410], signal: options.signal });
+            if (res.status === 410) batch.gone.push({ id, reason: 'deleted' });
+            else if (res.status === 404) batch.gone.push({ id, reason: 'not_found' });
+            else batch.found.push(res.body);
+          } catch (error) {
+            if (!isPageFailure(error)) fatal ??= error;
+            else batch.failed.push({ id, error: error instanceof Error ? error.message : String(error) });
+          }
         }),
       ),
     );
+    if (fatal) throw fatal;
     await options.onBatch(batch);
   }
 }

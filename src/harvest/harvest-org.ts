@@ -8,11 +8,10 @@ import { RunTracker } from './run-tracker.ts';
 import type { SyncOutcome } from './run-sync.ts';
 import { storePage, storeTombstones } from './store-page.ts';
 import { now, type RunScope, type SyncContext } from './sync-context.ts';
-import { fetchAndStore, syncListing } from './sync-listing.ts';
+import { describeFetchFailures, fetchAndStore, syncListing } from './sync-listing.ts';
 
 /** An ObjectId or a slug: anything else is refused before a request is made. */
 const ORG_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;
-const OBJECT_ID = /^[0-9a-f]{24}$/;
 
 export class OrganizationInputError extends Error {
   override name = 'OrganizationInputError';
@@ -30,19 +29,24 @@ export function assertOrganizationKey(key: string): void {
 export async function resolveOrganization(ctx: SyncContext, key: string): Promise<{ id: string; body: unknown; status: number }> {
   assertOrganizationKey(key);
   const res = await ctx.http.getJson(`/api/1/organizations/${encodeURIComponent(key)}/`, { allowStatus: [404, 410] });
-  if (res.status === 404) throw new OrganizationInputError(`No organization "${key}" on data.gouv.fr (it answered 404).`);
   const id = (res.body as { id?: unknown } | null)?.id;
-  if (res.status === 410) {
-    const known = OBJECT_ID.test(key) ? key : await idBySlug(ctx, key);
-    if (!known) throw new OrganizationInputError(`Organization "${key}" was deleted on data.gouv.fr and is not in the mirror.`);
-    return { id: known, body: res.body, status: 410 };
+  if (res.status === 404 || res.status === 410) {
+    // Gone from data.gouv.fr: a re-harvest of one the mirror knows records its deletion.
+    const known = await knownOrganization(ctx, key);
+    if (known) return { id: known, body: res.body, status: res.status };
+    throw new OrganizationInputError(
+      res.status === 404
+        ? `No organization "${key}" on data.gouv.fr (it answered 404).`
+        : `Organization "${key}" was deleted on data.gouv.fr and is not in the mirror.`,
+    );
   }
   if (typeof id !== 'string') throw new OrganizationInputError(`data.gouv.fr answered for "${key}" without an organization id.`);
   return { id, body: res.body, status: res.status };
 }
 
-async function idBySlug(ctx: SyncContext, slug: string): Promise<string | undefined> {
-  const [row] = await ctx.sql<{ id: string }[]>`select id from organizations where slug = ${slug} order by deleted_at nulls first limit 1`;
+async function knownOrganization(ctx: SyncContext, key: string): Promise<string | undefined> {
+  const [row] = await ctx.sql<{ id: string }[]>`
+    select id from organizations where id = ${key} or slug = ${key} order by (id = ${key}) desc, deleted_at nulls first limit 1`;
   return row?.id;
 }
 
@@ -80,8 +84,9 @@ export async function harvestOrganization(ctx: SyncContext, key: string, options
 async function harvestParts(ctx: SyncContext, run: RunScope, org: { id: string; body: unknown; status: number }): Promise<string[]> {
   const observedAt = now();
   const orgKind = LISTINGS.organizations.kind;
-  if (org.status === 410) {
-    const gone = await storeTombstones(ctx.sql, orgKind, [{ id: org.id, reason: 'deleted' }], { runId: run.runId, observedAt });
+  if (org.status === 410 || org.status === 404) {
+    const reason = org.status === 410 ? 'deleted' : 'not_found';
+    const gone = await storeTombstones(ctx.sql, orgKind, [{ id: org.id, reason }], { runId: run.runId, observedAt });
     run.tracker.addDeletions('organization', gone.ids.length);
   } else {
     const stored = await storePage(ctx.sql, orgKind, [org.body], { runId: run.runId, observedAt, sourceUrl: `/api/1/organizations/${org.id}/` });
@@ -90,7 +95,7 @@ async function harvestParts(ctx: SyncContext, run: RunScope, org: { id: string; 
   }
   const filter = { query: { organization: org.id }, scope: { organizationId: org.id } };
   const problems = [...(await syncListing(ctx, run, 'datasets', filter)), ...(await syncListing(ctx, run, 'reuses', filter))];
-  await fetchAndStore(ctx, run, 'users', LISTINGS.users, [...run.userIds].sort());
+  problems.push(...describeFetchFailures('users', await fetchAndStore(ctx, run, 'users', LISTINGS.users, [...run.userIds].sort())));
   return problems;
 }
 

@@ -1,7 +1,7 @@
 // One sync run, in this process: opens the ledger row, syncs each kind, then users, and closes the
 // row as succeeded or failed with the reason. Touches HTTP and Postgres.
 import { BannedError } from '../api/errors/index.ts';
-import { failStaleRuns, findActiveCatalogRun, hasSucceededFullRun, openRun, type RunMode, type RunProgress } from '../db/runs.ts';
+import { openCatalogRun, type RunMode, type RunProgress } from '../db/runs.ts';
 import { LISTED_KINDS, type ListedKind } from './kinds/index.ts';
 import { silentProgress } from './progress.ts';
 import { RunTracker } from './run-tracker.ts';
@@ -23,30 +23,11 @@ export interface SyncOutcome extends RunProgress {
   error?: string;
 }
 
-/** Incremental once a full run has succeeded, full before. */
-export async function chooseMode(ctx: SyncContext, requested?: 'full' | 'incremental'): Promise<'full' | 'incremental'> {
-  return requested ?? ((await hasSucceededFullRun(ctx.db)) ? 'incremental' : 'full');
-}
-
-export class RunInProgressError extends Error {
-  override name = 'RunInProgressError';
-  constructor(readonly runId: number) {
-    super(`Run ${runId} is still in progress: a full or incremental run does not start beside another one.`);
-  }
-}
-
-/** Marks dead runs failed, then refuses to start beside a live catalog run. */
-export async function assertNoActiveRun(ctx: SyncContext): Promise<void> {
-  await failStaleRuns(ctx.db, ctx.staleAfterMs ?? 600_000);
-  const active = await findActiveCatalogRun(ctx.db);
-  if (active) throw new RunInProgressError(active.id);
-}
+export { RunInProgressError } from '../db/runs.ts';
 
 export async function runSync(ctx: SyncContext, request: SyncRequest = {}): Promise<SyncOutcome> {
   const kinds = LISTED_KINDS.filter((k) => (request.kinds ?? LISTED_KINDS).includes(k));
-  await assertNoActiveRun(ctx);
-  const mode = await chooseMode(ctx, request.mode);
-  const runId = await openRun(ctx.db, { mode, kinds });
+  const { id: runId, mode } = await openCatalogRun(ctx.db, { mode: request.mode, kinds, staleAfterMs: ctx.staleAfterMs ?? 600_000 });
   const tracker = new RunTracker(ctx.db, runId, ctx.http);
   tracker.startHeartbeat(ctx.heartbeatMs ?? 15_000, (error) => ctx.logger.warn({ err: error }, 'heartbeat failed'));
   const log = ctx.logger.child({ runId, mode });

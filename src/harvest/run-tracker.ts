@@ -83,8 +83,6 @@ export class RunTracker {
 
   async finish(status: 'succeeded' | 'failed', error?: string): Promise<RunProgress> {
     if (this.timer) clearInterval(this.timer);
-    const snapshot = this.snapshot();
-    await finishRun(this.db, this.runId, status, snapshot, error);
-    return snapshot;
+    return finishRun(this.db, this.runId, status, this.snapshot(), error);
   }
 }

@@ -27,13 +27,58 @@ export interface PageResult {
   userIds: string[];
 }
 
-/** Validates, normalizes and stores a page of `kind` records atomically; a redelivered page is a no-op. */
+/** Validates, normalizes and stores a page of `kind` records atomically; a redelivered page is a no-op.
+ * A value the schema let through but PostgreSQL refuses (a data exception) does not fail the page:
+ * the page is stored in halves until the one record at fault is isolated and rejected. */
 export async function storePage(
   sql: postgres.Sql,
   kind: EntityKind,
   records: unknown[],
   ctx: PageContext,
 ): Promise<PageResult> {
+  try {
+    return await storePageOnce(sql, kind, records, ctx);
+  } catch (error) {
+    if (!isDataException(error)) throw error;
+    if (records.length <= 1) return rejectByDatabase(sql, kind, records[0], ctx, error);
+    const half = Math.ceil(records.length / 2);
+    const parts = [await storePage(sql, kind, records.slice(0, half), ctx), await storePage(sql, kind, records.slice(half), ctx)];
+    const merged = emptyResult();
+    for (const part of parts) {
+      for (const [type, counts] of Object.entries(part.counts)) add(merged, type, counts, counts.rejected, counts.deleted);
+      merged.userIds.push(...part.userIds);
+    }
+    merged.userIds = [...new Set(merged.userIds)];
+    return merged;
+  }
+}
+
+/** SQLSTATE class 22 (data exception: out-of-range number or date, bad encoding) and 54 (too large). */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+}
+
+async function rejectByDatabase(sql: postgres.Sql, kind: EntityKind, record: unknown, ctx: PageContext, error: unknown): Promise<PageResult> {
+  const id = (record as { id?: unknown } | null)?.id;
+  const row: RejectedRow = {
+    entity_type: kind.entityType,
+    entity_id: typeof id === 'string' || typeof id === 'number' ? String(id) : null,
+    source_url: ctx.sourceUrl,
+    reason: `PostgreSQL refused a value: ${error instanceof Error ? error.message : String(error)}`,
+    payload: record ?? null,
+  };
+  try {
+    await insertRejected(sql, ctx.runId, [row]);
+  } catch {
+    await insertRejected(sql, ctx.runId, [{ ...row, payload: null }]); // the payload itself is what PostgreSQL refuses
+  }
+  const result = emptyResult();
+  add(result, kind.entityType, { seen: 0, inserted: 0, updated: 0, restored: 0, unchanged: 0 }, 1, 0);
+  return result;
+}
+
+async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unknown[], ctx: PageContext): Promise<PageResult> {
   const { entities, rejected } = validateRecords(kind, records, ctx.sourceUrl);
   return sql.begin(async (tx) => {
     const result = emptyResult();
@@ -81,7 +126,9 @@ async function storeResources(
     // A dataset with an unreadable resource is not swept: that resource may still be there.
     if (batch.rejected.length === 0) keep.push({ dataset_id: dataset.id, resource_ids: batch.entities.map((r) => r.id) });
   }
-  const stored = await storeEntities(tx, resourceKind, resources, ctx.observedAt);
+  // One row per id, even if a page repeats a resource under two datasets (the last one wins).
+  const unique = [...new Map(resources.map((r) => [r.id, r])).values()];
+  const stored = await storeEntities(tx, resourceKind, unique, ctx.observedAt);
   changes.push(...stored.changes);
   const removed = await tombstoneRemovedResources(tx, keep, ctx.observedAt);
   for (const id of removed) changes.push({ entity_type: 'resource', entity_id: id, op: 'delete', ...deleteChange() });

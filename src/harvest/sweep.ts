@@ -1,10 +1,9 @@
 // The deletion sweep: ids the mirror has but a complete listing did not show are fetched by id and
 // classified (410 deleted, 404 not_found, 200 alive: upserted). Never inferred, capped. Touches HTTP and Postgres.
-import { readListedLiveIds } from '../db/sql/read-stamps.ts';
-import { fetchById } from './fetch-by-id.ts';
+import { countListedLive, readListedLiveIds } from '../db/sql/read-stamps.ts';
 import type { Listing } from './kinds/index.ts';
-import { storePage, storeTombstones } from './store-page.ts';
-import { now, type RunScope, type SyncContext } from './sync-context.ts';
+import type { RunScope, SyncContext } from './sync-context.ts';
+import { fetchAndStore } from './sync-listing.ts';
 
 export interface SweepInput {
   listing: Listing;
@@ -27,31 +26,20 @@ export async function sweepDeletions(ctx: SyncContext, run: RunScope, input: Swe
   const candidates = live.filter((id) => !input.seen.has(id));
   if (candidates.length === 0) return null;
   const share = ctx.sweepMaxShare ?? 0.05;
-  if (candidates.length > share * live.length) {
-    const pct = ((100 * candidates.length) / live.length).toFixed(1);
+  // The cap is a share of the mirror's table, also for a sweep scoped to one organization.
+  const liveInTable = input.scope ? await countListedLive(ctx.sql, listing.kind.table) : live.length;
+  if (candidates.length > share * liveInTable) {
+    const pct = ((100 * candidates.length) / liveInTable).toFixed(1);
     return (
-      `Deletion sweep of ${kindName} refused: ${candidates.length} of ${live.length} live rows (${pct}%) are missing ` +
+      `Deletion sweep of ${kindName} refused: ${candidates.length} of ${liveInTable} live rows (${pct}%) are missing ` +
       `from the listing, above the ${(share * 100).toFixed(1)}% cap (SWEEP_MAX_SHARE); nothing was tombstoned.`
     );
   }
   ctx.logger.info({ kind: kindName, candidates: candidates.length }, 'confirming deletion candidates');
-  await fetchById(ctx.http, listing.path, candidates, {
-    concurrency: ctx.concurrency,
-    signal: ctx.signal,
-    onBatch: async (batch) => {
-      const observedAt = now();
-      // Alive after all (archived, or missed by paging drift): stored like any fetched entity.
-      const stored = await storePage(ctx.sql, listing.kind, batch.found, {
-        runId: run.runId,
-        observedAt,
-        sourceUrl: `${listing.path}{id}/`,
-      });
-      run.tracker.addCounts(stored.counts);
-      for (const id of stored.userIds) run.userIds.add(id);
-      const gone = await storeTombstones(ctx.sql, listing.kind, batch.gone, { runId: run.runId, observedAt });
-      run.tracker.addDeletions(listing.kind.entityType, gone.ids.length);
-      run.tracker.addDeletions('resource', gone.resourceIds.length);
-    },
-  });
+  // Alive after all (archived, or missed by paging drift) are stored again; 410/404 are tombstoned.
+  const unconfirmed = await fetchAndStore(ctx, run, `${kindName} deletion candidates`, listing, candidates);
+  if (unconfirmed.length) {
+    ctx.logger.warn({ kind: kindName, unconfirmed: unconfirmed.length }, 'some deletion candidates could not be checked: left for the next run');
+  }
   return null;
 }

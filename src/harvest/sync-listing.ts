@@ -12,7 +12,7 @@ import { stampOf, stampOfValues } from './stamps.ts';
 import { storePage, storeTombstones } from './store-page.ts';
 import { sweepDeletions } from './sweep.ts';
 import { now, type RunScope, type SyncContext } from './sync-context.ts';
-import { walkListing, type FetchedListingPage, type WalkResult } from './walk-listing.ts';
+import { isPageFailure, listingPageUrl, walkListing, type FetchedListingPage, type WalkResult } from './walk-listing.ts';
 
 export interface ListingFilter {
   /** Extra query parameters (e.g. `organization`) and the matching scope of the deletion sweep. */
@@ -36,8 +36,8 @@ export async function syncListing(ctx: SyncContext, run: RunScope, kindName: Lis
     return concludeListing(ctx, run, kindName, walk, seen, filter);
   }
   const manifest = await walkManifest(ctx, run, kindName, filter);
-  await fetchAndStore(ctx, run, kindName, listing, manifest.toFetch);
-  return concludeListing(ctx, run, kindName, manifest.walk, manifest.seen, filter);
+  const failed = await fetchAndStore(ctx, run, kindName, listing, manifest.toFetch);
+  return [...describeFetchFailures(kindName, failed), ...(await concludeListing(ctx, run, kindName, manifest.walk, manifest.seen, filter))];
 }
 
 /** Stores one fetched listing page; returns the ids it showed. */
@@ -156,7 +156,8 @@ export async function concludeListing(
   const problems: string[] = [];
   if (walk.failedPages.length) {
     const pages = walk.failedPages.map((f) => f.page).join(', ');
-    problems.push(`${walk.failedPages.length} page(s) of ${kindName} could not be fetched (pages ${pages}): ${walk.failedPages[0]!.error}`);
+    const skipped = walk.skippedPages ? ` and ${walk.skippedPages} more were not tried` : '';
+    problems.push(`${walk.failedPages.length} page(s) of ${kindName} could not be fetched (pages ${pages})${skipped}: ${walk.failedPages[0]!.error}`);
   }
   const listing = LISTINGS[kindName];
   const refused = await sweepDeletions(ctx, run, { listing, kindName, seen, complete: walk.complete, scope: filter.scope });
@@ -164,9 +165,17 @@ export async function concludeListing(
   return problems;
 }
 
-/** Fetches entities in full by id and stores them; gone ones (listed, then 404/410) are tombstoned. */
-export async function fetchAndStore(ctx: SyncContext, run: RunScope, kindName: string, listing: Listing, ids: string[]): Promise<void> {
+/** Fetches entities in full by id and stores them; gone ones (404/410) are tombstoned. Items that
+ * kept failing are returned: nothing is lost, a later run asks for them again. */
+export async function fetchAndStore(
+  ctx: SyncContext,
+  run: RunScope,
+  kindName: string,
+  listing: Listing,
+  ids: string[],
+): Promise<Array<{ id: string; error: string }>> {
   const progress = ctx.progress ?? silentProgress;
+  const failed: Array<{ id: string; error: string }> = [];
   let done = 0;
   await fetchById(ctx.http, listing.path, ids, {
     concurrency: ctx.concurrency,
@@ -184,10 +193,18 @@ export async function fetchAndStore(ctx: SyncContext, run: RunScope, kindName: s
       const gone = await storeTombstones(ctx.sql, listing.kind, batch.gone, { runId: run.runId, observedAt });
       run.tracker.addDeletions(listing.kind.entityType, gone.ids.length);
       run.tracker.addDeletions('resource', gone.resourceIds.length);
-      done += batch.found.length + batch.gone.length;
+      failed.push(...batch.failed);
+      done += batch.found.length + batch.gone.length + batch.failed.length;
       progress.update(`${kindName} by id`, done, ids.length, done);
     },
   });
+  return failed;
+}
+
+/** The sentence for entities that could not be fetched by id, or none. */
+export function describeFetchFailures(kindName: string, failed: Array<{ id: string; error: string }>): string[] {
+  if (failed.length === 0) return [];
+  return [`${failed.length} ${kindName} could not be fetched by id (first: ${failed[0]!.id}: ${failed[0]!.error})`];
 }
 
 function walkOptions(ctx: SyncContext, listing: Listing, filter: ListingFilter, pageSize: number) {
@@ -206,14 +223,8 @@ function pageProgress(ctx: SyncContext, label: string, pageSize: number): (page:
   };
 }
 
-/** Errors that belong to one page (HTTP, malformed envelope), as opposed to the run (ban, database, abort). */
-export function isPageFailure(error: unknown): boolean {
-  return error instanceof Error && ['HttpError', 'MalformedResponseError', 'NetworkError'].includes(error.name);
-}
-
 function pageUrl(listing: Listing, filter: ListingFilter | undefined, page: number, pageSize: number): string {
-  const params = new URLSearchParams({ ...filter?.query, page: String(page), page_size: String(pageSize), sort: listing.sort });
-  return `${listing.path}?${params}`;
+  return listingPageUrl(listing.path, { ...filter?.query, page: String(page), page_size: String(pageSize), sort: listing.sort });
 }
 
 export function idsOf(items: unknown[]): string[] {

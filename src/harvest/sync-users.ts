@@ -4,7 +4,7 @@
 import { HttpError } from '../api/errors/index.ts';
 import { markUsersFetched, referencedUserIds, usersDueForRefresh } from '../db/sql/referenced-users.ts';
 import { LISTINGS } from './kinds/index.ts';
-import { fetchAndStore, syncListing } from './sync-listing.ts';
+import { describeFetchFailures, fetchAndStore, syncListing } from './sync-listing.ts';
 import { now, type RunScope, type SyncContext } from './sync-context.ts';
 
 export async function syncUsers(ctx: SyncContext, run: RunScope): Promise<string[]> {
@@ -13,14 +13,14 @@ export async function syncUsers(ctx: SyncContext, run: RunScope): Promise<string
   if (ctx.hasApiKey) problems = await tryUsersListing(ctx, run);
   if (problems === null) {
     problems = [];
-    // A full run fetches every referenced user; an incremental one only those not mirrored yet.
+    // A full run fetches every referenced user; an incremental one only those not mirrored yet
+    // (known ones are refreshed by the rotation).
     const ids = await referencedUserIds(ctx.sql, { onlyUnknown: run.mode === 'incremental' });
-    const discovered = [...run.userIds].filter((id) => !run.fetchedUserIds.has(id));
-    const wanted = [...new Set([...ids, ...discovered])].filter((id) => !run.fetchedUserIds.has(id));
-    await fetchAndStore(ctx, run, 'users', listing, wanted.sort());
+    const wanted = ids.filter((id) => !run.fetchedUserIds.has(id));
+    problems.push(...describeFetchFailures('users', await fetchAndStore(ctx, run, 'users', listing, wanted.sort())));
     run.tracker.completeness.users = { total: wanted.length, seen: wanted.length, pages: 0, failedPages: [], complete: true };
   }
-  if (run.mode === 'incremental') await refreshRotation(ctx, run);
+  if (run.mode === 'incremental') problems.push(...(await refreshRotation(ctx, run)));
   return problems;
 }
 
@@ -37,8 +37,10 @@ async function tryUsersListing(ctx: SyncContext, run: RunScope): Promise<string[
   }
 }
 
-async function refreshRotation(ctx: SyncContext, run: RunScope): Promise<void> {
+async function refreshRotation(ctx: SyncContext, run: RunScope): Promise<string[]> {
   const due = await usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, [...run.fetchedUserIds]);
-  await fetchAndStore(ctx, run, 'users (rotation)', LISTINGS.users, due);
-  await markUsersFetched(ctx.sql, due, now());
+  const failed = await fetchAndStore(ctx, run, 'users (rotation)', LISTINGS.users, due);
+  const missed = new Set(failed.map((f) => f.id));
+  await markUsersFetched(ctx.sql, due.filter((id) => !missed.has(id)), now());
+  return describeFetchFailures('users', failed);
 }

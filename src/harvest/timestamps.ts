@@ -17,14 +17,18 @@ export function parseTimestamp(value: string): string | undefined {
 
 /** The calendar date of a date or timestamp value (temporal coverage bounds). */
 export function parseDate(value: string): string | undefined {
-  if (ISO_DATE.test(value)) return Number.isNaN(Date.parse(value)) ? undefined : value;
+  if (ISO_DATE.test(value)) return toIso(`${value}T00:00:00Z`) ? value : undefined;
   const iso = parseTimestamp(value);
   return iso?.slice(0, 10);
 }
 
 function toIso(text: string): string | undefined {
   const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  if (Number.isNaN(ms)) return undefined;
+  const date = new Date(ms);
+  // PostgreSQL has no year 0 and the ISO string of years past 9999 is not one it reads.
+  const year = date.getUTCFullYear();
+  return year < 1 || year > 9999 ? undefined : date.toISOString();
 }
 
 /** Zod: a nullable, optional timestamp string that must parse; the output stays the original string. */

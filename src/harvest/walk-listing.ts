@@ -2,7 +2,7 @@
 // handing each page to `onPage` as it arrives (memory stays bounded). Touches HTTP via the client.
 import pLimit from 'p-limit';
 import { BannedError, HttpError } from '../api/errors/index.ts';
-import { fetchListingPage, type ListingPage } from '../api/fetch-page.ts';
+import { fetchListingPage } from '../api/fetch-page.ts';
 import type { HttpClient } from '../api/http-client.ts';
 
 export interface WalkOptions {
@@ -32,6 +32,8 @@ export interface WalkResult {
   seen: number;
   pages: number;
   failedPages: Array<{ page: number; error: string }>;
+  /** Pages not even tried: after too many failures the API is taken as down. */
+  skippedPages?: number;
   /** Every page fetched and as many distinct ids as announced: only then may deletions be inferred. */
   complete: boolean;
 }
@@ -40,7 +42,12 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
   const ids = new Set<string>();
   const failedPages: WalkResult['failedPages'] = [];
   let pages = 0;
-  const fetchAndHandle = async (page: number): Promise<ListingPage | null> => {
+  /** The smallest total announced: items deleted during the walk shrink it (missed ones are then
+   * caught by the confirmed sweep as paging drift). */
+  let total = Number.POSITIVE_INFINITY;
+  /** Set by the first error that ends the walk: queued pages then stop instead of writing on. */
+  let fatal: unknown;
+  const fetchAndHandle = async (page: number): Promise<string | null | undefined> => {
     options.signal?.throwIfAborted();
     const result = await fetchListingPage(http, options.path, {
       page,
@@ -49,60 +56,73 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
       query: options.query,
       fields: options.fields,
     });
-    if ('pastEnd' in result) return null;
+    if ('pastEnd' in result || fatal) return null;
     for (const item of result.items) {
       const id = (item as { id?: unknown } | null)?.id;
       if (typeof id === 'string') ids.add(id);
     }
     pages++;
+    total = Math.min(total, result.total);
     await options.onPage({ page, items: result.items, total: result.total, sourceUrl: pageUrl(options, page) });
-    return result;
+    // Only the link to the next page is kept: pages are not held in memory.
+    return result.nextPage;
   };
-  const guarded = async (page: number): Promise<ListingPage | null> => {
+  const guarded = async (page: number): Promise<string | null | undefined> => {
+    if (fatal || failedPages.length >= MAX_FAILED_PAGES) return undefined;
     try {
       return await fetchAndHandle(page);
     } catch (error) {
       // A ban or a database failure stops the walk; a page that kept failing is recorded and skipped.
-      if (error instanceof BannedError || !isPageFailure(error) || isRefusal(error)) throw error;
+      if (error instanceof BannedError || !isPageFailure(error) || isRefusal(error)) {
+        fatal ??= error;
+        throw error;
+      }
       failedPages.push({ page, error: error instanceof Error ? error.message : String(error) });
-      return null;
+      return undefined;
     }
   };
 
-  const first = await guarded(1);
-  if (!first) return { total: 0, seen: 0, pages: 0, failedPages, complete: failedPages.length === 0 };
-  const lastPage = Math.max(1, Math.ceil(first.total / options.pageSize));
+  const firstNext = await guarded(1);
+  if (pages === 0) return { total: 0, seen: 0, pages: 0, failedPages, complete: failedPages.length === 0 };
+  const lastPage = Math.max(1, Math.ceil(total / options.pageSize));
   const limit = pLimit(options.concurrency);
-  const results = await Promise.all(
-    Array.from({ length: lastPage - 1 }, (_, i) => limit(() => guarded(i + 2))),
-  );
+  const nexts = await Promise.all(Array.from({ length: lastPage - 1 }, (_, i) => limit(() => guarded(i + 2))));
   // Items created during the walk append at the end of an ascending sort: follow next_page past the plan.
-  let tail = lastPage === 1 ? first : results.at(-1);
+  let next = lastPage === 1 ? firstNext : nexts.at(-1);
   let page = lastPage;
-  while (tail?.nextPage && failedPages.length === 0) {
+  while (next && failedPages.length === 0) {
     page++;
-    tail = await guarded(page);
+    next = await guarded(page);
   }
+  const skippedPages = Math.max(0, lastPage - pages - failedPages.length);
   return {
-    total: first.total,
+    total,
     seen: ids.size,
     pages,
+    ...(failedPages.length >= MAX_FAILED_PAGES && skippedPages > 0 ? { skippedPages } : {}),
     failedPages: failedPages.sort((a, b) => a.page - b.page),
-    complete: failedPages.length === 0 && ids.size >= first.total,
+    complete: failedPages.length === 0 && ids.size >= total,
   };
 }
+
+/** After this many lost pages the API is down, not one page heavy: the walk stops asking. */
+const MAX_FAILED_PAGES = 5;
 
 /** 401/403: the listing is closed to this caller (the users listing without an admin key), not a lost page. */
 function isRefusal(error: unknown): boolean {
   return error instanceof HttpError && (error.status === 401 || error.status === 403);
 }
 
-/** Errors that belong to one page (HTTP, malformed envelope), as opposed to the run (ban, database, abort). */
-function isPageFailure(error: unknown): boolean {
+/** Errors that belong to one page or item (HTTP, malformed body), as opposed to the run (ban, database, abort). */
+export function isPageFailure(error: unknown): boolean {
   return error instanceof Error && ['HttpError', 'MalformedResponseError', 'NetworkError'].includes(error.name);
 }
 
 function pageUrl(options: WalkOptions, page: number): string {
-  const params = new URLSearchParams({ ...options.query, page: String(page), page_size: String(options.pageSize), sort: options.sort });
-  return `${options.path}?${params}`;
+  return listingPageUrl(options.path, { ...options.query, page: String(page), page_size: String(options.pageSize), sort: options.sort });
+}
+
+/** The path and query of a listing page, as recorded in `rejected_records.source_url`. */
+export function listingPageUrl(path: string, params: Record<string, string>): string {
+  return `${path}?${new URLSearchParams(params)}`;
 }

@@ -2,6 +2,7 @@
 import { QueueEvents, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.ts';
+import { sleepOrThrow } from '../api/sleep.ts';
 import { getRun, type SyncRun } from '../db/runs.ts';
 import { JOB_NAMES, jobIds, type HarvestOrgJobData, type SyncJobData } from './jobs.ts';
 
@@ -21,7 +22,7 @@ export async function enqueueHarvestOrg(queue: Queue, organizationId: string): P
 /** Waits for a job's end with QueueEvents; returns its return value or throws its failure. */
 export async function waitForJob<T>(connection: Redis, queue: Queue, job: Job): Promise<T> {
   // QueueEvents blocks on its connection; BullMQ does not close a connection it was given.
-  const blocking = connection.duplicate();
+  const blocking = connection.duplicate({ maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(times * 200, 2_000) });
   const events = new QueueEvents(queue.name, { connection: blocking });
   try {
     await events.waitUntilReady();
@@ -38,12 +39,6 @@ export async function waitForRunEnd(db: Db, runId: number, options: { intervalMs
     const run = await getRun(db, runId);
     if (!run) throw new Error(`Run ${runId} does not exist.`);
     if (run.status !== 'running') return run;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, options.intervalMs ?? 500);
-      options.signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(options.signal!.reason);
-      }, { once: true });
-    });
+    await sleepOrThrow(options.intervalMs ?? 500, options.signal);
   }
 }

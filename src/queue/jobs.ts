@@ -21,14 +21,14 @@ export const SyncJobSchema = z.object({
   mode: Mode.optional(),
   kinds: z.array(Kind).optional(),
   trigger: z.enum(['cli', 'schedule', 'api']).default('cli'),
-  /** Set by the first attempt, so that a retried coordinator goes on with the same run. */
-  runId: RunId.optional(),
 });
 
 export const PagesJobSchema = z.object({
   runId: RunId,
   kind: Kind,
   page: z.number().int().positive(),
+  /** The page size the page numbers were planned with. */
+  pageSize: z.number().int().positive().max(1000),
   /** The last page planned: it follows `next_page` for items created during the run. */
   last: z.boolean(),
 });

@@ -4,7 +4,7 @@
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertNoActiveRun, RunInProgressError } from '../../src/harvest/run-sync.ts';
+import { openCatalogRun, RunInProgressError } from '../../src/db/runs.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { enqueueSync, waitForJob, waitForRunEnd } from '../../src/queue/enqueue.ts';
 import { openQueue, type MirrorQueue } from '../../src/queue/queue.ts';
@@ -146,11 +146,28 @@ describe('a run whose workers all died', () => {
   it('is marked failed once its heartbeat is stale, and no longer blocks new runs', async () => {
     const [dead] = await h.database.sql`insert into sync_runs (mode, kinds, heartbeat_at) values ('full', '{}', now() - interval '1 hour') returning id`;
     const [alive] = await h.database.sql`insert into sync_runs (mode, kinds) values ('incremental', '{}') returning id`;
-    await expect(assertNoActiveRun({ ...h.ctx, staleAfterMs: 60_000 })).rejects.toBeInstanceOf(RunInProgressError);
+    const open = () => openCatalogRun(h.database.db, { kinds: ['datasets'], staleAfterMs: 60_000 });
+    await expect(open()).rejects.toBeInstanceOf(RunInProgressError);
     const [row] = await h.database.sql`select status, error, finished_at from sync_runs where id = ${dead!.id}`;
     expect(row!.status).toBe('failed');
     expect(row!.error).toMatch(/No heartbeat since .* UTC: the processes running it died or stopped\./);
     await h.database.sql`update sync_runs set heartbeat_at = now() - interval '2 hours' where id = ${alive!.id}`;
-    await expect(assertNoActiveRun({ ...h.ctx, staleAfterMs: 60_000 })).resolves.toBeUndefined();
+    await expect(open()).resolves.toMatchObject({ mode: 'full', resumed: false });
+  });
+
+  it('opens one run only when two processes ask at the same moment', async () => {
+    await h.database.sql`update sync_runs set status = 'failed' where status = 'running'`;
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 6 }, () => openCatalogRun(h.database.db, { kinds: ['datasets'], staleAfterMs: 60_000 })),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    expect(attempts.filter((a) => a.status === 'rejected').every((a) => (a as PromiseRejectedResult).reason instanceof RunInProgressError)).toBe(true);
+  });
+
+  it('gives a retried coordinator the run it already opened', async () => {
+    await h.database.sql`update sync_runs set status = 'failed' where status = 'running'`;
+    const first = await openCatalogRun(h.database.db, { kinds: ['datasets'], jobId: 'job-7', staleAfterMs: 60_000 });
+    const retried = await openCatalogRun(h.database.db, { kinds: ['datasets'], jobId: 'job-7', staleAfterMs: 60_000 });
+    expect(retried).toEqual({ ...first, resumed: true });
   });
 });

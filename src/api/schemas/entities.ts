@@ -18,7 +18,8 @@ export const ResourceSchema = z.looseObject({
   type: Text,
   filetype: Text,
   mime: Text,
-  filesize: z.number().nullish(),
+  // bigint column: a whole number (a fraction or an absurd size rejects the record, not the page).
+  filesize: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
   checksum: z.looseObject({ type: Text, value: Text }).nullish(),
   created_at: TimestampSchema,
   last_modified: TimestampSchema,
@@ -52,7 +53,8 @@ export type Dataset = z.infer<typeof DatasetSchema>;
 export const MemberSchema = z.looseObject({
   role: Text,
   since: TimestampSchema,
-  user: z.looseObject({ id: Id }),
+  // A member whose account is gone may come without a user: it is kept in raw, not linked.
+  user: z.looseObject({ id: Id }).nullish(),
 });
 
 export const OrganizationSchema = z.looseObject({

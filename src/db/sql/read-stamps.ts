@@ -38,3 +38,10 @@ export async function readListedLiveIds(
   );
   return rows.map((row) => row.id);
 }
+
+/** Live rows of the whole table: the denominator of the sweep cap, scoped sweeps included. */
+export async function countListedLive(sql: SqlHandle, table: EntityTable): Promise<number> {
+  const archived = table === 'datasets' ? 'and archived_at is null' : '';
+  const [row] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from ${table} where deleted_at is null ${archived}`);
+  return row?.n ?? 0;
+}

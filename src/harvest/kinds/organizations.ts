@@ -9,11 +9,9 @@ export const organizationKind: EntityKind<Organization> = {
   columns: ['slug', 'name', 'acronym', 'business_number_id', 'badges', 'created_at', 'last_modified'],
   schema: OrganizationSchema,
   normalize(record) {
-    const members = (record.members ?? []).map((member) => ({
-      userId: member.user.id,
-      role: member.role ?? null,
-      since: timestampOrNull(member.since),
-    }));
+    const members = (record.members ?? []).flatMap((member) =>
+      member.user ? [{ userId: member.user.id, role: member.role ?? null, since: timestampOrNull(member.since) }] : [],
+    );
     return {
       id: record.id,
       raw: record,
