@@ -1,6 +1,7 @@
 // Reads what a stage's child jobs returned and which failed for good. Touches Redis.
 import type { Job } from 'bullmq';
 import type { RunProgress } from '../src/db/runs.ts';
+import type { RunScope } from '../src/harvest/sync-context.ts';
 import { describeFetchFailures } from '../src/harvest/sync-listing.ts';
 
 export interface ChildResult {
@@ -15,11 +16,20 @@ export interface ChildResult {
   failed?: Array<{ id: string; error: string }>;
 }
 
-export async function readChildren(job: Job): Promise<{ results: ChildResult[]; failures: string[] }> {
+/** Reads the children of a stage job and adds their counts (and the stage's inherited ones) to `run`;
+ * returns their results and the problems they leave the run with. */
+export async function collectChildren(
+  job: Job,
+  run: RunScope,
+  inherited: Record<string, unknown>,
+): Promise<{ results: ChildResult[]; failures: string[]; problems: string[] }> {
   const values = await job.getChildrenValues<ChildResult>();
   const ignored = await job.getIgnoredChildrenFailures();
   const failures = Object.entries(ignored).map(([key, reason]) => `${key.split(':').pop()}: ${reason}`);
-  return { results: Object.values(values), failures };
+  const results = Object.values(values);
+  run.tracker.merge(inherited as unknown as RunProgress);
+  for (const result of results) if (result.snapshot) run.tracker.merge(result.snapshot);
+  return { results, failures, problems: [...describeFailures(failures), ...describeItemFailures(results)] };
 }
 
 /** Items of the given results that could not be fetched, as the run's problem sentences. */

@@ -2,7 +2,6 @@
 // the queue; and a sync context per job with its own HTTP client (so its request counts are its own).
 // Touches Postgres, Redis and HTTP.
 import type { Redis } from 'ioredis';
-import { createHttpClient } from '../src/api/http-client.ts';
 import type { RequestBudget } from '../src/api/request-budget.ts';
 import type { Config } from '../src/config.ts';
 import { openDb, type DbHandle } from '../src/db/client.ts';
@@ -11,6 +10,7 @@ import type { Logger } from '../src/logger.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { openQueue, type MirrorQueue } from '../src/queue/queue.ts';
 import { createRedisBudget } from '../src/queue/redis-budget.ts';
+import { httpClientFor, syncContextFor } from '../src/runtime.ts';
 
 export interface JobRuntime {
   config: Config;
@@ -37,17 +37,7 @@ export function createJobRuntime(config: Config, logger: Logger, signal: AbortSi
   });
   const mirror = openQueue(redis, config.QUEUE_NAME);
   // One client per worker: keep-alive connections and the ban circuit breaker span all its jobs.
-  const client = createHttpClient({
-    baseUrl: config.DATAGOUV_BASE_URL,
-    apiKey: config.DATAGOUV_API_KEY,
-    timeoutMs: config.DATAGOUV_TIMEOUT_MS,
-    retries: config.DATAGOUV_RETRIES,
-    minRetryDelayMs: config.DATAGOUV_RETRY_DELAY_MS,
-    connections: config.DATAGOUV_MAX_CONCURRENCY,
-    budget,
-    logger,
-    signal,
-  });
+  const client = httpClientFor(config, budget, logger, signal);
   return {
     config,
     logger,
@@ -60,19 +50,7 @@ export function createJobRuntime(config: Config, logger: Logger, signal: AbortSi
       // One view per job: its own request counts over the worker's shared connections and circuit breaker.
       const http = client.withOwnStats();
       try {
-        return await fn({
-          sql: database.sql,
-          db: database.db,
-          http,
-          logger,
-          hasApiKey: Boolean(config.DATAGOUV_API_KEY),
-          pageSize: config.DATAGOUV_PAGE_SIZE,
-          concurrency: config.DATAGOUV_MAX_CONCURRENCY,
-          sweepMaxShare: config.SWEEP_MAX_SHARE,
-          usersPerRun: config.USERS_REFRESH_PER_RUN,
-          staleAfterMs: config.RUN_STALE_AFTER_MS,
-          signal,
-        });
+        return await fn(syncContextFor(config, { sql: database.sql, db: database.db, http, logger, signal }));
       } finally {
         await http.close();
       }

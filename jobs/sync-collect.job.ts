@@ -9,7 +9,7 @@ import { concludeListing, syncListing } from '../src/harvest/sync-listing.ts';
 import { addStage, type StageChild } from '../src/queue/add-stage.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { chunk, CollectJobSchema, ITEMS_PER_JOB, JOB_NAMES, jobIds, type CollectJobData, type FinishJobData } from '../src/queue/jobs.ts';
-import { describeFailures, describeItemFailures, readChildren, type ChildResult } from './children.ts';
+import { collectChildren, type ChildResult } from './children.ts';
 import { withShare } from './run-scope.ts';
 import type { JobRuntime } from './runtime.ts';
 
@@ -18,10 +18,7 @@ export const syncCollectJob = defineJob({
   schema: CollectJobSchema,
   async run(job, data, rt: JobRuntime) {
     return rt.withContext((ctx) => withShare(ctx, data.runId, async (run) => {
-      const { results, failures } = await readChildren(job);
-      run.tracker.merge(data.snapshot as never);
-      for (const result of results) if (result.snapshot) run.tracker.merge(result.snapshot);
-      const problems = [...describeFailures(failures), ...describeItemFailures(results)];
+      const { results, failures, problems } = await collectChildren(job, run, data.snapshot);
       for (const kind of data.kinds) {
         if (kind === 'users') continue;
         problems.push(...(await concludeKind(ctx, run, data, kind, results, failures.length > 0)));

@@ -5,7 +5,7 @@ import { markUsersFetched } from '../src/db/sql/referenced-users.ts';
 import { now } from '../src/harvest/sync-context.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { FinishJobSchema, JOB_NAMES } from '../src/queue/jobs.ts';
-import { describeFailures, describeItemFailures, readChildren } from './children.ts';
+import { collectChildren } from './children.ts';
 import { withShare } from './run-scope.ts';
 import type { JobRuntime } from './runtime.ts';
 
@@ -14,11 +14,9 @@ export const syncFinishJob = defineJob({
   schema: FinishJobSchema,
   async run(job, data, rt: JobRuntime) {
     return rt.withContext((ctx) => withShare(ctx, data.runId, async (run) => {
-      const { results, failures } = await readChildren(job);
-      run.tracker.merge(data.snapshot as never);
-      for (const result of results) if (result.snapshot) run.tracker.merge(result.snapshot);
+      const children = await collectChildren(job, run, data.snapshot);
       await markUsersFetched(ctx.sql, data.rotation, now());
-      const problems = [...data.problems, ...describeFailures(failures), ...describeItemFailures(results)];
+      const problems = [...data.problems, ...children.problems];
       const error = problems.length ? problems.map((p) => p.replace(/\.?$/, '.')).join(' ') : undefined;
       const status = error ? 'failed' : 'succeeded';
       const progress = await finishRun(ctx.db, data.runId, status, run.tracker.snapshot(), error);

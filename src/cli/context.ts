@@ -4,24 +4,17 @@ import { createProgress } from '../harvest/progress.ts';
 import type { SyncContext } from '../harvest/sync-context.ts';
 import { connectRedisBriefly } from '../queue/connection.ts';
 import { openQueue, type MirrorQueue } from '../queue/queue.ts';
-import type { Runtime } from '../runtime.ts';
+import { syncContextFor, type Runtime } from '../runtime.ts';
 import type { Redis } from 'ioredis';
 
 export function syncContextOf(runtime: Runtime, options: { progress?: boolean } = {}): SyncContext {
-  const { config } = runtime;
-  return {
+  return syncContextFor(runtime.config, {
     sql: runtime.database.sql,
     db: runtime.database.db,
     http: runtime.http,
     logger: runtime.logger,
-    hasApiKey: Boolean(config.DATAGOUV_API_KEY),
-    pageSize: config.DATAGOUV_PAGE_SIZE,
-    concurrency: config.DATAGOUV_MAX_CONCURRENCY,
-    sweepMaxShare: config.SWEEP_MAX_SHARE,
-    usersPerRun: config.USERS_REFRESH_PER_RUN,
-    staleAfterMs: config.RUN_STALE_AFTER_MS,
     progress: options.progress ? createProgress({ tty: Boolean(process.stderr.isTTY), logger: runtime.logger }) : undefined,
-  };
+  });
 }
 
 export interface QueueHandle {

@@ -1,5 +1,6 @@
 // Redis connections for BullMQ and the shared request budget. Touches Redis.
 import { Redis } from 'ioredis';
+import { redactUrl } from '../db/migrate.ts';
 
 /** BullMQ workers block on Redis: they need `maxRetriesPerRequest: null` (ioredis retries forever). */
 export function createRedis(url: string, options: { name?: string } = {}): Redis {
@@ -26,7 +27,7 @@ export async function connectRedisBriefly(url: string, name: string): Promise<Re
   } catch (error) {
     redis.disconnect();
     const reason = (lastError ?? error) as { code?: string; message?: string };
-    throw new RedisUnavailableError(`Cannot connect to Redis at ${redactRedisUrl(url)} (${reason.code ?? reason.message}): check REDIS_URL and that the server runs.`, { cause: error });
+    throw new RedisUnavailableError(`Cannot connect to Redis at ${redactUrl(url)} (${reason.code ?? reason.message}): check REDIS_URL and that the server runs.`, { cause: error });
   }
 }
 
@@ -34,12 +35,3 @@ export class RedisUnavailableError extends Error {
   override name = 'RedisUnavailableError';
 }
 
-function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparsable url>';
-  }
-}

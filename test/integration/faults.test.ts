@@ -1,19 +1,9 @@
 // A full sync through API faults ends with the same mirror as a clean one, within the request budget.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { startHarness, type Harness, mirrorState } from '../support/harness.ts';
 
 const FAKE = { seed: 7, publicUrl: 'https://www.data.gouv.fr', counts: { datasets: 90, organizations: 12, reuses: 20, users: 60 } };
 
-async function mirrorState(h: Harness): Promise<Record<string, readonly unknown[]>> {
-  const out: Record<string, readonly unknown[]> = {};
-  for (const table of ['organizations', 'datasets', 'resources', 'reuses', 'users']) {
-    out[table] = await h.database.sql.unsafe(`select id, raw_hash, content_hash, deleted_at is null as live from ${table} order by id`);
-  }
-  out.reuse_datasets = await h.database.sql`select * from reuse_datasets order by 1, 2`;
-  out.organization_members = await h.database.sql`select organization_id, user_id, role from organization_members order by 1, 2`;
-  out.changes = await h.database.sql`select entity_type, entity_id, op, changed_fields from changes order by entity_type, entity_id, op`;
-  return out;
-}
 
 describe('full sync through API faults', () => {
   let clean: Harness;

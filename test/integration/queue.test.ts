@@ -7,7 +7,7 @@ import { enqueueHarvestOrg, enqueueSync, waitForJob, waitForRunEnd } from '../..
 import { openQueue, type MirrorQueue } from '../../src/queue/queue.ts';
 import { installNightlySchedule } from '../../src/queue/scheduler.ts';
 import { startWorker, type RunningWorker } from '../../jobs/worker.ts';
-import { changesOf, startHarness, type Harness } from '../support/harness.ts';
+import { changesOf, startHarness, type Harness, mirrorState } from '../support/harness.ts';
 import { configEnv, obliterateQueue, testConfig, uniqueQueueName } from '../support/queue.ts';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -31,16 +31,6 @@ import type { Redis } from 'ioredis';
 
 const FAKE = { seed: 11, publicUrl: 'https://www.data.gouv.fr', counts: { datasets: 90, organizations: 10, reuses: 16, users: 50 } };
 
-async function mirrorState(h: Harness): Promise<Record<string, readonly unknown[]>> {
-  const out: Record<string, readonly unknown[]> = {};
-  for (const table of ['organizations', 'datasets', 'resources', 'reuses', 'users']) {
-    out[table] = await h.database.sql.unsafe(`select id, raw_hash, content_hash, deleted_at is null as live, deletion_reason from ${table} order by id`);
-  }
-  out.links = await h.database.sql`select * from reuse_datasets order by 1, 2`;
-  out.members = await h.database.sql`select organization_id, user_id, role from organization_members order by 1, 2`;
-  out.changes = await h.database.sql`select entity_type, entity_id, op, changed_fields from changes order by entity_type, entity_id, op, id`;
-  return out;
-}
 
 describe('distributed sync on the queue', () => {
   let queued: Harness;

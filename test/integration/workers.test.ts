@@ -8,21 +8,11 @@ import { openCatalogRun, RunInProgressError } from '../../src/db/runs.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { enqueueSync, waitForJob, waitForRunEnd } from '../../src/queue/enqueue.ts';
 import { openQueue, type MirrorQueue } from '../../src/queue/queue.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { startHarness, type Harness, mirrorState } from '../support/harness.ts';
 import { obliterateQueue, spawnWorker, testConfig, uniqueQueueName, type WorkerProcess } from '../support/queue.ts';
 
 const FAKE = { seed: 23, publicUrl: 'https://www.data.gouv.fr', counts: { datasets: 300, organizations: 12, reuses: 20, users: 60 } };
 
-async function mirrorState(h: Harness): Promise<Record<string, readonly unknown[]>> {
-  const out: Record<string, readonly unknown[]> = {};
-  for (const table of ['organizations', 'datasets', 'resources', 'reuses', 'users']) {
-    out[table] = await h.database.sql.unsafe(`select id, raw_hash, content_hash, deleted_at is null as live from ${table} order by id`);
-  }
-  out.links = await h.database.sql`select * from reuse_datasets order by 1, 2`;
-  out.members = await h.database.sql`select organization_id, user_id, role from organization_members order by 1, 2`;
-  out.changes = await h.database.sql`select entity_type, entity_id, op from changes order by 1, 2, 3`;
-  return out;
-}
 
 describe('worker processes', () => {
   let clean: Harness;

@@ -87,3 +87,17 @@ export async function changesOf(sql: TestDatabase['sql'], runId: number) {
   return sql<{ entity_type: string; entity_id: string; op: string; changed_fields: string[]; patch: unknown[] }[]>`
     select entity_type, entity_id, op, changed_fields, patch from changes where run_id = ${runId} order by id`;
 }
+
+/** Everything a mirror holds that must be identical between two runs over the same source:
+ * entity hashes and tombstones, links, members and the changes recorded (ids aside). */
+export async function mirrorState(h: Pick<Harness, 'database'>): Promise<Record<string, readonly unknown[]>> {
+  const { sql } = h.database;
+  const out: Record<string, readonly unknown[]> = {};
+  for (const table of ['organizations', 'datasets', 'resources', 'reuses', 'users']) {
+    out[table] = await sql.unsafe(`select id, raw_hash, content_hash, deleted_at is null as live, deletion_reason from ${table} order by id`);
+  }
+  out.reuse_datasets = await sql`select reuse_id, dataset_id from reuse_datasets order by 1, 2`;
+  out.organization_members = await sql`select organization_id, user_id, role from organization_members order by 1, 2`;
+  out.changes = await sql`select entity_type, entity_id, op, changed_fields from changes order by entity_type, entity_id, op, changed_fields`;
+  return out;
+}
