@@ -1,0 +1,74 @@
+// `npm run bench -- [--scale 0.1] [--scenarios a,b] [--seed 1]`: DESIGN §5's scenarios as JSON lines; exit 0 even when a target is missed. Touches Postgres, Redis, HTTP, child processes.
+import { ArgsError, parseBenchArgs, type Scenario } from './args.ts';
+import { startCatalog, type CatalogState } from './catalog.ts';
+import { rssLine } from './rss-scenario.ts';
+import { fullLine, incrementalLine, resyncLine } from './sync-scenarios.ts';
+import { cleanupAll, cleanupOnSignals } from './cleanup.ts';
+import { dropLeftoverDatabases } from './databases.ts';
+import { latencyLine, workersLine } from './latency-scenarios.ts';
+import { printLine, say, type Line } from './report.ts';
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.');
+
+async function main(): Promise<number> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  cleanupOnSignals();
+  const leftovers = await dropLeftoverDatabases();
+  if (leftovers.length) say(`dropped ${leftovers.length} database(s) left by dead bench runs`);
+  const broken: string[] = [];
+  const want = (s: Scenario) => args.scenarios.includes(s);
+  let catalog: CatalogState | undefined;
+  const scenarios: Array<[Scenario, () => Promise<Line>]> = [
+    ['full', () => fullLine(catalog!)],
+    ['resync', () => resyncLine(catalog!)],
+    ['rss', () => rssLine(catalog!)],
+    ['incremental', () => incrementalLine(catalog!)],
+    ['latency', () => latencyLine(args)],
+    ['workers', () => workersLine(args)],
+  ];
+  const needsCatalog = (['full', 'resync', 'rss', 'incremental'] as const).some(want);
+  const fail = (name: string, text: string) => {
+    broken.push(`${name}: ${text}`);
+    printLine({ scenario: name, scale: args.scale, seconds: null, baseline_seconds: null, ratio: null, target: 'n/a', ok: false, error: text });
+  };
+  try {
+    let catalogError: string | undefined;
+    if (needsCatalog) {
+      // The catalog scenarios share one fake: if it cannot start, they all report it.
+      catalog = await startCatalog(args).catch((error: unknown) => {
+        catalogError = `the fake API could not start: ${message(error)}`;
+        return undefined;
+      });
+    }
+    for (const [name, line] of scenarios) {
+      if (!want(name)) continue;
+      if (catalogError && !catalog && ['full', 'resync', 'rss', 'incremental'].includes(name)) {
+        fail(name, catalogError);
+        continue;
+      }
+      try {
+        printLine(await line());
+      } catch (error) {
+        fail(name, message(error));
+      }
+    }
+  } finally {
+    await cleanupAll();
+  }
+  if (broken.length) {
+    process.stderr.write(`bench: ${broken.length} scenario(s) broke: ${broken.join(' ')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    await cleanupAll();
+    const text = error instanceof ArgsError ? error.message : `the bench could not run: ${message(error)}`;
+    process.stderr.write(`bench: ${text}\n`);
+    if (process.env['LOG_LEVEL'] === 'debug' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exit(error instanceof ArgsError ? 2 : 1);
+  },
+);
