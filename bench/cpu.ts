@@ -92,7 +92,7 @@ export async function waitForQuietMachine(say: (text: string) => void, timeoutMs
       say(`the machine is still ${(busy * 100).toFixed(0)}% busy with other work: measuring anyway (see "other" in cpu_seconds_by_process)`);
       return busy;
     }
-    if (!warned) say(`the machine is ${(busy * 100).toFixed(0)}% busy with other work: waiting for it to calm down`);
+    if (!warned) say(`the machine is ${(busy * 100).toFixed(0)}% busy (other work, or processes still starting): waiting for it to calm down`);
     warned = true;
   }
 }
