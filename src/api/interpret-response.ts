@@ -52,9 +52,18 @@ export function interpretResponse(raw: RawResponse, ctx: InterpretContext): Http
   });
 }
 
+/** `\u0000` escapes, not themselves escaped (`\\u0000` is the text "\u0000"). */
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/** PostgreSQL text and jsonb cannot hold U+0000: it is dropped here, once per body, the only change
+ * the mirror makes to what the API said. */
+export function withoutNulEscapes(text: string): string {
+  return text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text;
+}
+
 function parseJsonBody(text: string, url: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(withoutNulEscapes(text)) as unknown;
   } catch (error) {
     const problem = text.length === 0 ? 'empty body' : `not JSON after ${text.length} characters`;
     throw new MalformedResponseError({ url, problem }, { cause: error });

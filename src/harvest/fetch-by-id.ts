@@ -24,27 +24,43 @@ export async function fetchById(
 ): Promise<void> {
   const batchSize = options.batchSize ?? 100;
   const limit = pLimit(options.concurrency);
+  // The batch just fetched is stored while the next one is fetched: requests do not wait for the database.
+  let storing: Promise<void> = Promise.resolve();
   for (let start = 0; start < ids.length; start += batchSize) {
     options.signal?.throwIfAborted();
-    const batch: FetchedBatch = { found: [], gone: [], failed: [] };
-    let fatal: unknown;
-    await Promise.all(
-      ids.slice(start, start + batchSize).map((id) =>
-        limit(async () => {
-          if (fatal) return; // a ban or an abort: no more requests
-          try {
-            const res = await http.getJson(itemPath(listingPath, id), { allowStatus: [404, 410], signal: options.signal });
-            if (res.status === 410) batch.gone.push({ id, reason: 'deleted' });
-            else if (res.status === 404) batch.gone.push({ id, reason: 'not_found' });
-            else batch.found.push(res.body);
-          } catch (error) {
-            if (!isPageFailure(error)) fatal ??= error;
-            else batch.failed.push({ id, error: error instanceof Error ? error.message : String(error) });
-          }
-        }),
-      ),
-    );
-    if (fatal) throw fatal;
-    await options.onBatch(batch);
+    const batch = await fetchBatch(http, listingPath, ids.slice(start, start + batchSize), limit, options.signal);
+    await storing;
+    storing = options.onBatch(batch);
+    storing.catch(() => {}); // awaited at the next batch or below; this only keeps it from counting as unhandled
   }
+  await storing;
+}
+
+async function fetchBatch(
+  http: HttpClient,
+  listingPath: string,
+  ids: string[],
+  limit: ReturnType<typeof pLimit>,
+  signal: AbortSignal | undefined,
+): Promise<FetchedBatch> {
+  const batch: FetchedBatch = { found: [], gone: [], failed: [] };
+  let fatal: unknown;
+  await Promise.all(
+    ids.map((id) =>
+      limit(async () => {
+        if (fatal) return; // a ban or an abort: no more requests
+        try {
+          const res = await http.getJson(itemPath(listingPath, id), { allowStatus: [404, 410], signal });
+          if (res.status === 410) batch.gone.push({ id, reason: 'deleted' });
+          else if (res.status === 404) batch.gone.push({ id, reason: 'not_found' });
+          else batch.found.push(res.body);
+        } catch (error) {
+          if (!isPageFailure(error)) fatal ??= error;
+          else batch.failed.push({ id, error: error instanceof Error ? error.message : String(error) });
+        }
+      }),
+    ),
+  );
+  if (fatal) throw fatal;
+  return batch;
 }

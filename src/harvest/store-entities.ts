@@ -1,5 +1,6 @@
 // The generic store stage for one kind: compare with the mirror, upsert what differs, record changes.
 // Runs inside the caller's transaction. Touches Postgres.
+import { createHash } from 'node:crypto';
 import { lockExisting, readRaw } from '../db/sql/lock-existing.ts';
 import type { ChangeRow } from '../db/sql/insert-changes.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
@@ -27,21 +28,28 @@ export function trackedOf(raw: Record<string, unknown>, parentId: string | null 
 interface Prepared {
   entity: NormalizedEntity;
   row: EntityRow;
-  tracked: Record<string, unknown>;
   parentId: string | null;
+  /** The tracked object, computed only for rows that will be written (most rows of a re-sync are not). */
+  tracked(): Record<string, unknown>;
 }
 
 function prepare(entity: NormalizedEntity): Prepared {
   const parentId = typeof entity.columns.dataset_id === 'string' ? entity.columns.dataset_id : null;
-  const tracked = trackedOf(entity.raw, parentId);
+  let tracked: Record<string, unknown> | undefined;
   const row: EntityRow = {
     id: entity.id,
     ...entity.columns,
     raw: entity.raw,
-    content_hash: hashJson(tracked),
-    raw_hash: hashJson(parentId ? [parentId, entity.raw] : entity.raw),
+    content_hash: '',
+    // Native JSON order is the API's, stable between calls: a cheap hash that says "nothing moved".
+    raw_hash: createHash('sha1').update(JSON.stringify(parentId ? [parentId, entity.raw] : entity.raw)).digest('base64url'),
   };
-  return { entity, row, tracked, parentId };
+  return {
+    entity,
+    row,
+    parentId,
+    tracked: () => (tracked ??= trackedOf(entity.raw, parentId)),
+  };
 }
 
 export async function storeEntities(
@@ -59,6 +67,7 @@ export async function storeEntities(
     const old = stored.get(p.row.id);
     return !old || old.deleted || old.raw_hash !== p.row.raw_hash;
   });
+  for (const p of toWrite) p.row.content_hash = hashJson(p.tracked());
   const contentChanged = toWrite.filter((p) => {
     const old = stored.get(p.row.id);
     return old && (old.deleted || old.content_hash !== p.row.content_hash);
@@ -72,7 +81,7 @@ export async function storeEntities(
     if (inserted === undefined || !old) {
       if (inserted) {
         counts.inserted++;
-        changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op: 'insert', ...insertChange(p.tracked) });
+        changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op: 'insert', ...insertChange(p.tracked()) });
       } else counts.unchanged++;
       continue;
     }
@@ -81,7 +90,7 @@ export async function storeEntities(
       counts.unchanged++; // volatile fields only: the row was refreshed, no change to record
       continue;
     }
-    const change = computeChange(trackedOf(before.raw, before.parent_id), p.tracked);
+    const change = computeChange(trackedOf(before.raw, before.parent_id), p.tracked());
     const op = old.deleted ? 'restore' : 'update';
     if (op === 'restore') counts.restored++;
     else counts.updated++;

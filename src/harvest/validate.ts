@@ -16,8 +16,7 @@ export function validateRecords(
 ): ValidatedBatch {
   const byId = new Map<string, NormalizedEntity>();
   const rejected: RejectedRow[] = [];
-  for (const received of records) {
-    const record = withoutNul(received);
+  for (const record of records) {
     const parsed = kind.schema.safeParse(record);
     if (!parsed.success) {
       rejected.push({
@@ -34,32 +33,6 @@ export function validateRecords(
     byId.set(entity.id, entity);
   }
   return { entities: [...byId.values()], rejected };
-}
-
-/** PostgreSQL text and jsonb cannot hold U+0000: it is dropped from strings (the only change made to raw). */
-export function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
-  if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((v) => {
-      const w = withoutNul(v);
-      changed ||= w !== v;
-      return w;
-    });
-    return changed ? out : value;
-  }
-  if (value !== null && typeof value === 'object') {
-    let changed = false;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const w = withoutNul(v);
-      changed ||= w !== v;
-      out[withoutNul(k) as string] = w;
-      changed ||= k.includes('\u0000');
-    }
-    return changed ? out : value;
-  }
-  return value;
 }
 
 function idOf(record: unknown): string | null {

@@ -47,15 +47,21 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
   let total = Number.POSITIVE_INFINITY;
   /** Set by the first error that ends the walk: queued pages then stop instead of writing on. */
   let fatal: unknown;
+  // Fetching and storing hold separate slots: a page being stored does not keep a request from starting.
+  // Pages held at once (fetched, being stored, waiting to be stored) stay bounded by `inMemory`.
+  const fetchSlots = pLimit(options.concurrency);
+  const storeSlots = pLimit(STORE_CONCURRENCY);
   const fetchAndHandle = async (page: number): Promise<string | null | undefined> => {
     options.signal?.throwIfAborted();
-    const result = await fetchListingPage(http, options.path, {
-      page,
-      pageSize: options.pageSize,
-      sort: options.sort,
-      query: options.query,
-      fields: options.fields,
-    });
+    const result = await fetchSlots(() =>
+      fetchListingPage(http, options.path, {
+        page,
+        pageSize: options.pageSize,
+        sort: options.sort,
+        query: options.query,
+        fields: options.fields,
+      }),
+    );
     if ('pastEnd' in result || fatal) return null;
     for (const item of result.items) {
       const id = (item as { id?: unknown } | null)?.id;
@@ -63,7 +69,7 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
     }
     pages++;
     total = Math.min(total, result.total);
-    await options.onPage({ page, items: result.items, total: result.total, sourceUrl: pageUrl(options, page) });
+    await storeSlots(() => options.onPage({ page, items: result.items, total: result.total, sourceUrl: pageUrl(options, page) }));
     // Only the link to the next page is kept: pages are not held in memory.
     return result.nextPage;
   };
@@ -85,8 +91,8 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
   const firstNext = await guarded(1);
   if (pages === 0) return { total: 0, seen: 0, pages: 0, failedPages, complete: failedPages.length === 0 };
   const lastPage = Math.max(1, Math.ceil(total / options.pageSize));
-  const limit = pLimit(options.concurrency);
-  const nexts = await Promise.all(Array.from({ length: lastPage - 1 }, (_, i) => limit(() => guarded(i + 2))));
+  const inMemory = pLimit(options.concurrency + STORE_CONCURRENCY);
+  const nexts = await Promise.all(Array.from({ length: lastPage - 1 }, (_, i) => inMemory(() => guarded(i + 2))));
   // Items created during the walk append at the end of an ascending sort: follow next_page past the plan.
   let next = lastPage === 1 ? firstNext : nexts.at(-1);
   let page = lastPage;
@@ -104,6 +110,9 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
     complete: failedPages.length === 0 && ids.size >= total,
   };
 }
+
+/** Pages stored at once: the database work of one page is a transaction of a few statements. */
+const STORE_CONCURRENCY = 2;
 
 /** After this many lost pages the API is down, not one page heavy: the walk stops asking. */
 const MAX_FAILED_PAGES = 5;
