@@ -35,9 +35,10 @@ export async function runSync(ctx: SyncContext, request: SyncRequest = {}): Prom
   const run: RunScope = { runId, tracker, mode, userIds: new Set(), fetchedUserIds: new Set() };
   try {
     const problems: string[] = [];
-    for (const kind of kinds) {
-      if (kind !== 'users') problems.push(...(await syncListing(ctx, run, kind)));
-    }
+    // The listings are walked side by side (the request budget is shared): a latency-bound run does
+    // not wait for one kind's last page before asking for the next kind's first.
+    const listed = await Promise.all(kinds.filter((kind) => kind !== 'users').map((kind) => syncListing(ctx, run, kind)));
+    problems.push(...listed.flat());
     if (kinds.includes('users')) problems.push(...(await syncUsers(ctx, run)));
     const error = problems.length ? problems.map((p) => p.replace(/\.?$/, '.')).join(' ') : undefined;
     const progress = await tracker.finish(error ? 'failed' : 'succeeded', error);
