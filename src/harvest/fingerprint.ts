@@ -8,6 +8,12 @@ export function hashJson(value: unknown): string {
   return createHash('sha1').update(stringify(value) ?? 'undefined').digest('base64url');
 }
 
+/** The hash of a value whose keys are already in canonical (sorted) order, such as a tracked object:
+ * native `JSON.stringify` gives the same text as a canonical serializer, several times faster. */
+export function hashCanonical(value: unknown): string {
+  return createHash('sha1').update(JSON.stringify(value) ?? 'undefined').digest('base64url');
+}
+
 export interface ComputedChange {
   changed_fields: string[];
   patch: Operation[];

@@ -5,7 +5,7 @@ import { lockExisting, readRaw } from '../db/sql/lock-existing.ts';
 import type { ChangeRow } from '../db/sql/insert-changes.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { upsertEntities, type EntityRow } from '../db/sql/upsert-entities.ts';
-import { computeChange, hashJson, insertChange } from './fingerprint.ts';
+import { computeChange, hashCanonical, insertChange } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { trackedEntity } from './tracked.ts';
 
@@ -22,7 +22,9 @@ export const emptyStoreCounts = (): StoreCounts => ({ seen: 0, inserted: 0, upda
 /** The object changes are computed on: tracked fields, plus the parent for resources (a move is a change). */
 export function trackedOf(raw: Record<string, unknown>, parentId: string | null | undefined): Record<string, unknown> {
   const tracked = trackedEntity(raw);
-  return parentId ? { ...tracked, dataset_id: parentId } : tracked;
+  if (!parentId) return tracked;
+  // Re-sorted so that the object stays canonical (see hashCanonical).
+  return Object.fromEntries(Object.entries({ ...tracked, dataset_id: parentId }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 interface Prepared {
@@ -67,7 +69,7 @@ export async function storeEntities(
     const old = stored.get(p.row.id);
     return !old || old.deleted || old.raw_hash !== p.row.raw_hash;
   });
-  for (const p of toWrite) p.row.content_hash = hashJson(p.tracked());
+  for (const p of toWrite) p.row.content_hash = hashCanonical(p.tracked());
   const contentChanged = toWrite.filter((p) => {
     const old = stored.get(p.row.id);
     return old && (old.deleted || old.content_hash !== p.row.content_hash);

@@ -4,8 +4,20 @@ import { z } from 'zod';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
+/** Each value is parsed twice (schema check, then column): the second time comes from here. */
+const parsed = new Map<string, string | undefined>();
+
 /** An ISO-8601 timestamp as a UTC ISO string, or undefined when the value is not one. */
 export function parseTimestamp(value: string): string | undefined {
+  const known = parsed.get(value);
+  if (known !== undefined || parsed.has(value)) return known;
+  if (parsed.size > 20_000) parsed.clear();
+  const result = parseTimestampUncached(value);
+  parsed.set(value, result);
+  return result;
+}
+
+function parseTimestampUncached(value: string): string | undefined {
   if (ISO_DATE.test(value)) return toIso(`${value}T00:00:00Z`);
   const match = ISO_DATETIME.exec(value);
   if (!match) return undefined;

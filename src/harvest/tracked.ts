@@ -20,10 +20,13 @@ export function trackedEntity(raw: Record<string, unknown>): Record<string, unkn
   return trackedObject(raw);
 }
 
+/** Keys are inserted in sorted order at every level, so `JSON.stringify` of a tracked object is
+ * canonical: equal content, equal text, whatever order the API sent. */
 function trackedObject(object: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(object)) {
+  for (const key of Object.keys(object).sort()) {
     if (VOLATILE_KEYS.has(key)) continue;
+    const child = object[key];
     out[key] = key === 'extras' ? withoutCrawlerExtras(child) : toTracked(child);
   }
   return out;
@@ -40,8 +43,9 @@ function toTracked(value: unknown): unknown {
 function withoutCrawlerExtras(extras: unknown): unknown {
   if (extras === null || typeof extras !== 'object' || Array.isArray(extras)) return toTracked(extras);
   return Object.fromEntries(
-    Object.entries(extras as Record<string, unknown>)
-      .filter(([key]) => !isCrawlerExtra(key))
-      .map(([key, child]) => [key, toTracked(child)]),
+    Object.keys(extras as Record<string, unknown>)
+      .sort()
+      .filter((key) => !isCrawlerExtra(key))
+      .map((key) => [key, toTracked((extras as Record<string, unknown>)[key])]),
   );
 }

@@ -50,3 +50,14 @@ describe('computeChange', () => {
     expect(hashJson({ a: 1, b: 2 })).toBe(hashJson({ b: 2, a: 1 }));
   });
 });
+
+describe('canonical tracked objects', () => {
+  it('hash the same whatever the key order the API sent', async () => {
+    const { hashCanonical } = await import('../../src/harvest/fingerprint.ts');
+    const a = trackedEntity({ b: 1, a: { y: [1, { d: 1, c: 2 }], x: null }, extras: { z: 1, 'check:date': 'x', k: 2 } });
+    const b = trackedEntity({ a: { x: null, y: [1, { c: 2, d: 1 }] }, extras: { k: 2, z: 1 }, b: 1 });
+    expect(hashCanonical(a)).toBe(hashCanonical(b));
+    expect(hashCanonical(a)).toBe(hashJson(b));
+    expect(hashCanonical(trackedEntity({ b: 2, a: { x: null, y: [1, { c: 2, d: 1 }] } }))).not.toBe(hashCanonical(b));
+  });
+});
