@@ -1,11 +1,10 @@
 // After every page and item job of a distributed run: sums their counts, checks each listing's
 // completeness, sweeps deletions, then plans the users stage under the finish job.
 // Touches Postgres, Redis and HTTP.
-import { HttpError } from '../src/api/errors/index.ts';
-import { referencedUserIds, usersDueForRefresh } from '../src/db/sql/referenced-users.ts';
 import type { ListedKind } from '../src/harvest/kinds/index.ts';
 import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
-import { concludeListing, syncListing } from '../src/harvest/sync-listing.ts';
+import { concludeListing } from '../src/harvest/sync-listing.ts';
+import { planUsers } from '../src/harvest/sync-users.ts';
 import { addStage, type StageChild } from '../src/queue/add-stage.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { chunk, CollectJobSchema, ITEMS_PER_JOB, JOB_NAMES, jobIds, type CollectJobData, type FinishJobData } from '../src/queue/jobs.ts';
@@ -23,7 +22,8 @@ export const syncCollectJob = defineJob({
         if (kind === 'users') continue;
         problems.push(...(await concludeKind(ctx, run, data, kind, results, failures.length > 0)));
       }
-      const users = data.kinds.includes('users') ? await planUsers(ctx, run, problems) : { ids: [], rotation: [] };
+      const users = data.kinds.includes('users') ? await planUsers(ctx, run) : { ids: [], rotation: [], problems: [] };
+      problems.push(...users.problems);
       const finish: FinishJobData = { runId: run.runId, mode: data.mode, problems, snapshot: { ...run.tracker.snapshot() }, rotation: users.rotation };
       const children: StageChild[] = chunk(users.ids, ITEMS_PER_JOB).map((ids, index) => ({
         name: JOB_NAMES.items,
@@ -54,20 +54,4 @@ async function concludeKind(ctx: SyncContext, run: RunScope, data: CollectJobDat
     !lostJobs && failedPages.length === 0 && (data.mode === 'incremental' ? plan.complete === true : seen.size >= total);
   const walk = { total, seen: seen.size, pages, failedPages: failedPages.sort((a, b) => a.page - b.page), complete };
   return concludeListing(ctx, run, kind, walk, seen);
-}
-
-/** Users to fetch by id (all referenced on a full run, the unknown ones and a rotation otherwise). */
-async function planUsers(ctx: SyncContext, run: RunScope, problems: string[]): Promise<{ ids: string[]; rotation: string[] }> {
-  if (ctx.hasApiKey) {
-    try {
-      problems.push(...(await syncListing(ctx, run, 'users')));
-      return { ids: [], rotation: run.mode === 'incremental' ? await usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, [...run.fetchedUserIds]) : [] };
-    } catch (error) {
-      if (!(error instanceof HttpError && (error.status === 401 || error.status === 403))) throw error;
-      ctx.logger.warn('the API key cannot list users (not an admin key): users are fetched by reference instead');
-    }
-  }
-  const ids = await referencedUserIds(ctx.sql, { onlyUnknown: run.mode === 'incremental' });
-  const rotation = run.mode === 'incremental' ? await usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, ids) : [];
-  return { ids: [...ids, ...rotation], rotation };
 }

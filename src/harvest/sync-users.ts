@@ -1,46 +1,48 @@
 // Users in a run. With an admin key, the /api/1/users/ listing (full or manifest, with its sweep);
 // without one, the users the mirror references. Known users carry no modification stamp, so an
-// incremental run also refreshes a rotating share of them. Touches HTTP and Postgres.
+// incremental run also refreshes a rotating share of them. The plan is shared by the in-process run
+// and the queue (which fetches the planned ids in item jobs). Touches HTTP and Postgres.
 import { HttpError } from '../api/errors/index.ts';
 import { markUsersFetched, referencedUserIds, usersDueForRefresh } from '../db/sql/referenced-users.ts';
 import { LISTINGS } from './kinds/index.ts';
 import { describeFetchFailures, fetchAndStore, syncListing } from './sync-listing.ts';
 import { now, type RunScope, type SyncContext } from './sync-context.ts';
 
-export async function syncUsers(ctx: SyncContext, run: RunScope): Promise<string[]> {
-  const listing = LISTINGS.users;
-  let problems: string[] | null = null;
-  if (ctx.hasApiKey) problems = await tryUsersListing(ctx, run);
-  if (problems === null) {
-    problems = [];
-    // A full run fetches every referenced user; an incremental one only those not mirrored yet
-    // (known ones are refreshed by the rotation).
-    const ids = await referencedUserIds(ctx.sql, { onlyUnknown: run.mode === 'incremental' });
-    const wanted = ids.filter((id) => !run.fetchedUserIds.has(id));
-    problems.push(...describeFetchFailures('users', await fetchAndStore(ctx, run, 'users', listing, wanted.sort())));
-    run.tracker.completeness.users = { total: wanted.length, seen: wanted.length, pages: 0, failedPages: [], complete: true };
-  }
-  if (run.mode === 'incremental') problems.push(...(await refreshRotation(ctx, run)));
-  return problems;
+export interface UsersPlan {
+  /** Users to fetch by id: referenced ones (all on a full run, the unknown ones otherwise), then the rotation. */
+  ids: string[];
+  /** Known users refreshed by rotation: marked fetched once the run has them. */
+  rotation: string[];
+  problems: string[];
 }
 
-/** The admin-only listing; null when the key turns out not to be an admin's (401/403). */
-async function tryUsersListing(ctx: SyncContext, run: RunScope): Promise<string[] | null> {
-  try {
-    return await syncListing(ctx, run, 'users');
-  } catch (error) {
-    if (error instanceof HttpError && (error.status === 401 || error.status === 403)) {
+/** Walks the admin listing when the key allows it, and plans the users to fetch by id. */
+export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersPlan> {
+  const rotate = (exclude: string[]) =>
+    run.mode === 'incremental' ? usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, exclude) : Promise.resolve([]);
+  if (ctx.hasApiKey) {
+    try {
+      const problems = await syncListing(ctx, run, 'users');
+      const rotation = await rotate([...run.fetchedUserIds]);
+      return { ids: rotation, rotation, problems };
+    } catch (error) {
+      if (!(error instanceof HttpError && (error.status === 401 || error.status === 403))) throw error;
       ctx.logger.warn('the API key cannot list users (not an admin key): users are fetched by reference instead');
-      return null;
     }
-    throw error;
   }
+  const referenced = (await referencedUserIds(ctx.sql, { onlyUnknown: run.mode === 'incremental' })).filter(
+    (id) => !run.fetchedUserIds.has(id),
+  );
+  const rotation = await rotate([...referenced, ...run.fetchedUserIds]);
+  run.tracker.completeness.users = { total: referenced.length, seen: referenced.length, pages: 0, failedPages: [], complete: true };
+  return { ids: [...referenced, ...rotation], rotation, problems: [] };
 }
 
-async function refreshRotation(ctx: SyncContext, run: RunScope): Promise<string[]> {
-  const due = await usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, [...run.fetchedUserIds]);
-  const failed = await fetchAndStore(ctx, run, 'users (rotation)', LISTINGS.users, due);
+/** Users of an in-process run: the plan, fetched here. */
+export async function syncUsers(ctx: SyncContext, run: RunScope): Promise<string[]> {
+  const plan = await planUsers(ctx, run);
+  const failed = await fetchAndStore(ctx, run, 'users', LISTINGS.users, plan.ids);
   const missed = new Set(failed.map((f) => f.id));
-  await markUsersFetched(ctx.sql, due.filter((id) => !missed.has(id)), now());
-  return describeFetchFailures('users', failed);
+  await markUsersFetched(ctx.sql, plan.rotation.filter((id) => !missed.has(id)), now());
+  return [...plan.problems, ...describeFetchFailures('users', failed)];
 }
