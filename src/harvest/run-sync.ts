@@ -35,10 +35,9 @@ export async function runSync(ctx: SyncContext, request: SyncRequest = {}): Prom
   const run: RunScope = { runId, tracker, mode, userIds: new Set(), fetchedUserIds: new Set() };
   try {
     const problems: string[] = [];
-    // The listings are walked side by side (the request budget is shared): a latency-bound run does
-    // not wait for one kind's last page before asking for the next kind's first.
-    const listed = await Promise.all(kinds.filter((kind) => kind !== 'users').map((kind) => syncListing(ctx, run, kind)));
-    problems.push(...listed.flat());
+    // One listing after the other: walked side by side they were faster when latency-bound, but held
+    // the pages of three walks at once (peak RSS 290 -> 346 MB at scale 0.1 in the bench).
+    for (const kind of kinds) if (kind !== 'users') problems.push(...(await syncListing(ctx, run, kind)));
     if (kinds.includes('users')) problems.push(...(await syncUsers(ctx, run)));
     const error = problems.length ? problems.map((p) => p.replace(/\.?$/, '.')).join(' ') : undefined;
     const progress = await tracker.finish(error ? 'failed' : 'succeeded', error);

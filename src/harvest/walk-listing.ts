@@ -48,7 +48,8 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
   /** Set by the first error that ends the walk: queued pages then stop instead of writing on. */
   let fatal: unknown;
   // Fetching and storing hold separate slots: a page being stored does not keep a request from starting.
-  // Pages held at once (fetched, being stored, waiting to be stored) stay bounded by `inMemory`.
+  // Pages held at once (fetched, being stored, waiting to be stored) stay bounded by `inMemory`:
+  // one more than the requests in flight, so a page being stored does not stall the fetching.
   const fetchSlots = pLimit(options.concurrency);
   const storeSlots = pLimit(STORE_CONCURRENCY);
   const fetchAndHandle = async (page: number): Promise<string | null | undefined> => {
@@ -91,7 +92,7 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
   const firstNext = await guarded(1);
   if (pages === 0) return { total: 0, seen: 0, pages: 0, failedPages, complete: failedPages.length === 0 };
   const lastPage = Math.max(1, Math.ceil(total / options.pageSize));
-  const inMemory = pLimit(options.concurrency + STORE_CONCURRENCY);
+  const inMemory = pLimit(options.concurrency + 1);
   const nexts = await Promise.all(Array.from({ length: lastPage - 1 }, (_, i) => inMemory(() => guarded(i + 2))));
   // Items created during the walk append at the end of an ascending sort: follow next_page past the plan.
   let next = lastPage === 1 ? firstNext : nexts.at(-1);
