@@ -79,8 +79,3 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 }
-
-/** The configuration with the API key replaced, for logs and job data. */
-export function describeConfig(config: Config): Record<string, unknown> {
-  return { ...config, DATAGOUV_API_KEY: config.DATAGOUV_API_KEY ? '[redacted]' : undefined };
-}

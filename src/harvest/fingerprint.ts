@@ -1,12 +1,6 @@
 // Canonical hashing and change computation between tracked objects. Pure.
 import { createHash } from 'node:crypto';
 import { createPatch, type Operation } from 'rfc6902';
-import { stringify } from 'safe-stable-stringify';
-
-/** A stable hash of a JSON value: key order does not matter, values do. */
-export function hashJson(value: unknown): string {
-  return createHash('sha1').update(stringify(value) ?? 'undefined').digest('base64url');
-}
 
 /** The hash of a value whose keys are already in canonical (sorted) order, such as a tracked object:
  * native `JSON.stringify` gives the same text as a canonical serializer, several times faster. */

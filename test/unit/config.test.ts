@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 
 describe('loadConfig', () => {
@@ -31,7 +31,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ DATAGOUV_API_KEY: 'secret-key' });
     logger.info({ config }, 'configured');
     logger.info({ headers: { 'x-api-key': 'secret-key' } }, 'request');
-    logger.info(describeConfig(config), 'described');
+    logger.info({ err: new Error('failed'), apiKey: config.DATAGOUV_API_KEY }, 'with an error');
     expect(lines).toHaveLength(3);
     expect(lines.join('')).not.toContain('secret-key');
   });
