@@ -40,9 +40,9 @@ export function createProcessor(rt: JobRuntime) {
 /** Stage jobs (coordinator, collect, finish, re-harvest) carry the run forward: their final failure ends it. */
 const STAGES = new Set<string>([JOB_NAMES.sync, JOB_NAMES.collect, JOB_NAMES.finish, JOB_NAMES.harvestOrg]);
 
+/** BullMQ sets `finishedOn` only when a failed job will not be retried (attempts spent, or unrecoverable). */
 export function isFinalFailure(job: Job): boolean {
-  const attempts = job.opts.attempts ?? 1;
-  return STAGES.has(job.name) && (job.attemptsMade >= attempts || job.finishedOn !== undefined);
+  return STAGES.has(job.name) && job.finishedOn != null;
 }
 
 export async function failRunOfJob(rt: JobRuntime, job: Job, reason: string): Promise<void> {
