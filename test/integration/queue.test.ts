@@ -129,6 +129,16 @@ describe('distributed sync on the queue', () => {
     expect(shown.stdout).toMatch(new RegExp(`^${job.id}\\s+sync\\s+queued`, 'm'));
   });
 
+  it('closes the run of a stage job that fails for good, with the reason', async () => {
+    const [open] = await queued.database.sql`insert into sync_runs (mode, kinds) values ('full', '{}') returning id`;
+    const runId = Number(open!.id);
+    const job = await mirror.queue.add('sync-collect', { runId }); // malformed: no plan
+    await expect(waitForJob(redis, mirror.queue, job)).rejects.toThrow(/malformed payload/);
+    const run = await waitForRunEnd(queued.database.db, runId, { intervalMs: 20 });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/^Job sync-collect \S+ failed for good: .*malformed payload/);
+  });
+
   it('installs the nightly scheduler once, however many times it is asked', async () => {
     await installNightlySchedule(mirror.queue, { cron: '0 3 * * *', tz: 'Europe/Paris' });
     await installNightlySchedule(mirror.queue, { cron: '0 3 * * *', tz: 'Europe/Paris' });
