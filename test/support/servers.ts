@@ -139,6 +139,8 @@ export interface OwnRedis {
   kill(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Stops the server for good (SIGKILL) and removes its folder. */
+  destroy(): Promise<void>;
 }
 
 /** redis-server on a free port, in a temporary folder; `persistent` turns the append-only file on. */
