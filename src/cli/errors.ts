@@ -1,7 +1,7 @@
 // Turns any failure into the one sentence the CLI prints. Pure.
 import { ConfigError } from '../config.ts';
-import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { redactUrl } from '../db/migrate.ts';
+import { rootCause } from '../errors.ts';
 
 /** A failure the user can act on: printed as it is, exit code 1. */
 export class CliError extends Error {
@@ -12,13 +12,6 @@ interface Coded {
   code?: unknown;
   message?: unknown;
   cause?: unknown;
-}
-
-/** Drizzle wraps driver errors in one whose message is the SQL; the driver's error is the cause. */
-function rootCause(error: unknown): unknown {
-  let current = error;
-  while (current instanceof DrizzleQueryError && current.cause) current = current.cause;
-  return current;
 }
 
 export function oneSentence(error: unknown, databaseUrl?: string): string {
