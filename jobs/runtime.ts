@@ -34,8 +34,11 @@ export function createJobRuntime(config: Config, logger: Logger, signal: AbortSi
     maxConcurrency: config.DATAGOUV_MAX_CONCURRENCY,
     requestsPerSecond: config.DATAGOUV_REQUESTS_PER_SECOND,
     leaseMs: Math.min(config.WORKER_LOCK_MS, 10_000),
+    onLeaseLost: (error) => logger.warn({ err: error }, 'a request slot lease was lost (Redis down or reset): the request goes on, the next one takes a slot again'),
+    // The connection itself reports outages; the budget only waits them out.
+    onRedisError: (error) => logger.debug({ err: error }, 'request budget: Redis command failed, asking again'),
   });
-  const mirror = openQueue(redis, config.QUEUE_NAME);
+  const mirror = openQueue(redis, config.QUEUE_NAME, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   // One client per worker: keep-alive connections and the ban circuit breaker span all its jobs.
   const client = httpClientFor(config, budget, logger, signal);
   return {

@@ -16,7 +16,7 @@ export const syncCollectJob = defineJob({
   name: JOB_NAMES.collect,
   schema: CollectJobSchema,
   async run(job, data, rt: JobRuntime) {
-    return rt.withContext((ctx) => withShare(ctx, data.runId, async (run) => {
+    return rt.withContext((ctx) => withShare(ctx, data, async (run) => {
       const { results, failures, problems } = await collectChildren(job, run, data.snapshot);
       for (const kind of data.kinds) {
         if (kind === 'users') continue;
@@ -24,13 +24,13 @@ export const syncCollectJob = defineJob({
       }
       const users = data.kinds.includes('users') ? await planUsers(ctx, run) : { ids: [], rotation: [], problems: [] };
       problems.push(...users.problems);
-      const finish: FinishJobData = { runId: run.runId, mode: data.mode, problems, snapshot: { ...run.tracker.snapshot() }, rotation: users.rotation };
+      const finish: FinishJobData = { runId: run.runId, runUuid: data.runUuid, mode: data.mode, problems, snapshot: { ...run.tracker.snapshot() }, rotation: users.rotation };
       const children: StageChild[] = chunk(users.ids, ITEMS_PER_JOB).map((ids, index) => ({
         name: JOB_NAMES.items,
-        data: { runId: run.runId, kind: 'users', ids },
-        jobId: jobIds.items(run.runId, 'users', 'users', index),
+        data: { runId: run.runId, runUuid: data.runUuid, kind: 'users', ids },
+        jobId: jobIds.items(data.runUuid, 'users', 'users', index),
       }));
-      await addStage(rt.mirror, { name: JOB_NAMES.finish, data: finish, jobId: jobIds.finish(run.runId) }, children);
+      await addStage(rt.mirror, { name: JOB_NAMES.finish, data: finish, jobId: jobIds.finish(data.runUuid) }, children);
       return { runId: run.runId, users: users.ids.length };
     }));
   },

@@ -13,7 +13,7 @@ export const syncFinishJob = defineJob({
   name: JOB_NAMES.finish,
   schema: FinishJobSchema,
   async run(job, data, rt: JobRuntime) {
-    return rt.withContext((ctx) => withShare(ctx, data.runId, async (run) => {
+    return rt.withContext((ctx) => withShare(ctx, data, async (run) => {
       const children = await collectChildren(job, run, data.snapshot);
       await markUsersFetched(ctx.sql, data.rotation, now());
       const problems = [...data.problems, ...children.problems];

@@ -12,7 +12,7 @@ export const syncItemsJob = defineJob({
   schema: ItemsJobSchema,
   async run(_job, data, rt: JobRuntime) {
     return rt.withContext((ctx) =>
-      withShare(ctx, data.runId, async (run) => {
+      withShare(ctx, data, async (run) => {
         const failed = await fetchAndStore(ctx, run, data.kind, LISTINGS[data.kind], data.ids);
         return { kind: data.kind, failed, snapshot: run.tracker.snapshot() };
       }),

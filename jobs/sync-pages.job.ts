@@ -13,7 +13,7 @@ export const syncPagesJob = defineJob({
   async run(job, data, rt: JobRuntime) {
     // The page size the coordinator planned with, whatever this worker's own setting.
     return rt.withContext((ctx) =>
-      withShare({ ...ctx, pageSize: data.pageSize }, data.runId, async (run) => {
+      withShare({ ...ctx, pageSize: data.pageSize }, data, async (run) => {
         const outcome = await fetchAndStorePages({ ...ctx, pageSize: data.pageSize }, run, data.kind, [data.page], { followTail: data.last });
         await job.updateProgress({ pages: outcome.pages });
         return { kind: data.kind, ...outcome, snapshot: run.tracker.snapshot() };

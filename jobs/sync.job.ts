@@ -1,14 +1,16 @@
 // The coordinator of a distributed sync run: opens the run, stores each kind's first page (full) or
 // walks its manifest (incremental), then fans the rest out as page and item jobs under a collect job.
 // Touches Postgres, Redis and HTTP.
-import { openCatalogRun, RunInProgressError } from '../src/db/runs.ts';
+import { randomUUID } from 'node:crypto';
+import { openCatalogRun, RunEndedError, RunInProgressError } from '../src/db/runs.ts';
 import { LISTINGS, type ListedKind } from '../src/harvest/kinds/index.ts';
 import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
 import { fetchAndStorePages, walkManifest } from '../src/harvest/sync-listing.ts';
 import { addStage, type StageChild } from '../src/queue/add-stage.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { chunk, ITEMS_PER_JOB, JOB_NAMES, jobIds, SyncJobSchema, type CollectJobData } from '../src/queue/jobs.ts';
-import { withShare } from './run-scope.ts';
+import { abandonedRunCheck } from './abandoned-runs.ts';
+import { withShare, type RunRef } from './run-scope.ts';
 import type { JobRuntime } from './runtime.ts';
 
 export const syncJob = defineJob({
@@ -17,26 +19,38 @@ export const syncJob = defineJob({
   async run(job, data, rt: JobRuntime) {
     return rt.withContext(async (ctx) => {
       const kinds = data.kinds ?? (Object.keys(LISTINGS) as ListedKind[]);
-      let runId: number;
+      // The identity is in the job's data before anything can fail: every retry opens or resumes that run only.
+      const runUuid = data.runUuid ?? randomUUID();
+      if (!data.runUuid) await job.updateData({ ...data, runUuid });
+      let opened: Awaited<ReturnType<typeof openCatalogRun>>;
       try {
-        // Keyed by the job: a coordinator retried after a crash goes on with the run it opened.
-        ({ id: runId } = await openCatalogRun(ctx.db, { mode: data.mode, kinds, jobId: `${job.id}`, staleAfterMs: ctx.staleAfterMs ?? 600_000 }));
+        opened = await openCatalogRun(ctx.db, {
+          mode: data.mode,
+          kinds,
+          uuid: runUuid,
+          jobId: `${job.id}`,
+          staleAfterMs: ctx.staleAfterMs ?? 600_000,
+          isAbandoned: abandonedRunCheck(rt.mirror),
+        });
       } catch (error) {
         if (error instanceof RunInProgressError) return { skipped: true, activeRunId: error.runId, reason: error.message };
+        if (error instanceof RunEndedError) return { skipped: true, runId: error.runId, reason: error.message };
         throw error;
       }
-      const planned = await withShare(ctx, runId, async (run) => {
-        const plan = await planRun(ctx, run, kinds);
+      const ref: RunRef = { runId: opened.id, runUuid };
+      if (data.runId !== opened.id) await job.updateData({ ...data, runUuid, runId: opened.id });
+      const planned = await withShare(ctx, ref, async (run) => {
+        const plan = await planRun(ctx, run, ref, kinds);
         await job.updateProgress({ runId: run.runId, jobs: plan.children.length });
-        await addStage(rt.mirror, { name: JOB_NAMES.collect, data: plan.collect, jobId: jobIds.collect(run.runId) }, plan.children);
-        return { runId: run.runId, mode: run.mode, jobs: plan.children.length };
+        await addStage(rt.mirror, { name: JOB_NAMES.collect, data: plan.collect, jobId: jobIds.collect(runUuid) }, plan.children);
+        return { runId: run.runId, runUuid, mode: run.mode, jobs: plan.children.length };
       });
-      return 'skipped' in planned ? { runId, ...planned } : planned;
+      return 'skipped' in planned ? { runId: opened.id, runUuid, ...planned } : planned;
     });
   },
 });
 
-async function planRun(ctx: SyncContext, run: RunScope, kinds: ListedKind[]) {
+async function planRun(ctx: SyncContext, run: RunScope, ref: RunRef, kinds: ListedKind[]) {
   const listings: CollectJobData['listings'] = {};
   const children: StageChild[] = [];
   for (const kind of kinds) {
@@ -44,19 +58,19 @@ async function planRun(ctx: SyncContext, run: RunScope, kinds: ListedKind[]) {
     if (run.mode === 'full') {
       const lastPage = await planFullListing(ctx, run, kind, listings);
       for (let page = 2; page <= lastPage; page++) {
-        const data = { runId: run.runId, kind, page, pageSize: ctx.pageSize, last: page === lastPage };
-        children.push({ name: JOB_NAMES.pages, data, jobId: jobIds.pages(run.runId, kind, page) });
+        const data = { ...ref, kind, page, pageSize: ctx.pageSize, last: page === lastPage };
+        children.push({ name: JOB_NAMES.pages, data, jobId: jobIds.pages(ref.runUuid, kind, page) });
       }
     } else {
       const manifest = await walkManifest(ctx, run, kind);
       const { walk } = manifest;
       listings[kind] = { total: walk.total, ids: [...manifest.seen], failedPages: walk.failedPages, pages: walk.pages, complete: walk.complete };
       chunk(manifest.toFetch, ITEMS_PER_JOB).forEach((ids, index) => {
-        children.push({ name: JOB_NAMES.items, data: { runId: run.runId, kind, ids }, jobId: jobIds.items(run.runId, 'fetch', kind, index) });
+        children.push({ name: JOB_NAMES.items, data: { ...ref, kind, ids }, jobId: jobIds.items(ref.runUuid, 'fetch', kind, index) });
       });
     }
   }
-  const collect: CollectJobData = { runId: run.runId, mode: run.mode, kinds, listings, snapshot: { ...run.tracker.snapshot() } };
+  const collect: CollectJobData = { ...ref, mode: run.mode, kinds, listings, snapshot: { ...run.tracker.snapshot() } };
   return { collect, children };
 }
 
@@ -73,4 +87,3 @@ async function planFullListing(ctx: SyncContext, run: RunScope, kind: ListedKind
   listings[kind].failedPages.push(...tail.failedPages);
   return 1;
 }
-

@@ -5,8 +5,10 @@ import os from 'node:os';
 import { loadConfig, type Config } from '../src/config.ts';
 import { failStaleRuns } from '../src/db/runs.ts';
 import { createLogger, type Logger } from '../src/logger.ts';
-import { createRedis } from '../src/queue/connection.ts';
-import { createProcessor, failRunOfJob, isFinalFailure } from './index.ts';
+import { createRedis, isRedisConnectionError } from '../src/queue/connection.ts';
+import { failAbandonedRuns } from './abandoned-runs.ts';
+import { closeRunOfJob, createProcessor, isFinalFailure } from './index.ts';
+import { guardAgainstDriverFaults } from './process-guard.ts';
 import { createJobRuntime } from './runtime.ts';
 
 export interface RunningWorker {
@@ -19,7 +21,8 @@ export async function startWorker(config: Config, options: { concurrency?: numbe
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const abort = new AbortController();
   const rt = createJobRuntime(config, logger, abort.signal);
-  const connection = createRedis(config.REDIS_URL, { name: 'datagouv-mirror-worker-blocking' });
+  // With the logger, a Redis outage is told once per reconnection step for all the worker's connections.
+  const connection = createRedis(config.REDIS_URL, { name: 'datagouv-mirror-worker-blocking', logger });
   const worker = new Worker(config.QUEUE_NAME, createProcessor(rt), {
     connection,
     name: `${os.hostname()}-${process.pid}`,
@@ -31,20 +34,41 @@ export async function startWorker(config: Config, options: { concurrency?: numbe
   });
   worker.on('failed', (job, error) => {
     logger.warn({ jobId: job?.id, name: job?.name, attempt: job?.attemptsMade, err: error }, 'job failed');
-    // A stage job that failed for good leaves its run without a next stage: close the run now.
+    // A stage job that failed for good leaves its run without a next stage: a close-run job (retried
+    // through database outages) closes it; should even that fail, the abandoned-run check does.
     if (job && isFinalFailure(job)) {
-      failRunOfJob(rt, job, `Job ${job.name} ${job.id} failed for good: ${error.message}`).catch((e: unknown) =>
-        logger.warn({ err: e }, 'could not mark the run failed'),
+      closeRunOfJob(rt, job, `Job ${job.name} ${job.id} failed for good: ${error.message}`).catch((e: unknown) =>
+        logger.warn({ err: e }, 'could not queue the closing of the run'),
       );
     }
   });
-  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  // BullMQ re-emits every connection error of its clients: those are already in the step lines.
+  const onError = (error: Error) =>
+    isRedisConnectionError(error) ? logger.debug({ err: error }, 'Redis connection error') : logger.error({ err: error }, 'worker error');
+  worker.on('error', onError);
+  rt.mirror.queue.on('error', onError);
+  rt.mirror.flows.on('error', onError);
   worker.on('completed', (job) => logger.debug({ jobId: job.id, name: job.name }, 'job completed'));
-  const reaper = setInterval(() => {
+  // Runs whose processes died (no heartbeat) or whose queued jobs are gone (a Redis reset) are closed;
+  // also right after Redis comes back, when a reset is likeliest to have emptied the queue.
+  const reap = () => {
     failStaleRuns(rt.database.db, config.RUN_STALE_AFTER_MS)
       .then((ids) => ids.length && logger.warn({ runs: ids }, 'marked runs without heartbeat as failed'))
       .catch((error: unknown) => logger.warn({ err: error }, 'stale-run check failed'));
-  }, Math.min(60_000, config.RUN_STALE_AFTER_MS));
+    failAbandonedRuns(rt.database.db, rt.mirror)
+      .then((ids) => ids.length && logger.warn({ runs: ids }, 'marked runs whose queued jobs are gone as failed'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'abandoned-run check failed'));
+  };
+  const reaper = setInterval(reap, Math.min(60_000, Math.max(1_000, Math.floor(config.RUN_STALE_AFTER_MS / 3))));
+  let wasDown = false;
+  rt.redis.on('close', () => {
+    wasDown = true;
+  });
+  rt.redis.on('ready', () => {
+    if (!wasDown) return;
+    wasDown = false;
+    reap();
+  });
   reaper.unref();
   await worker.waitUntilReady();
   logger.info({ queue: config.QUEUE_NAME, concurrency: worker.concurrency }, 'worker started');
@@ -72,12 +96,14 @@ export async function startWorker(config: Config, options: { concurrency?: numbe
 
 /** Runs a worker until SIGTERM or SIGINT. */
 export async function runWorkerUntilSignal(config: Config, options: { concurrency?: number } = {}): Promise<void> {
-  const running = await startWorker(config, options);
+  const logger = createLogger(config.LOG_LEVEL);
+  const unguard = guardAgainstDriverFaults(logger);
+  const running = await startWorker(config, { ...options, logger });
   await new Promise<void>((resolve) => {
     const onSignal = () => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
-      running.stop().then(resolve, resolve);
+      running.stop().then(resolve, resolve).finally(unguard);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

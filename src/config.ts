@@ -21,6 +21,8 @@ export const ConfigSchema = z.object({
   DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).default(
     'postgres://postgres@127.0.0.1:5432/datagouv_mirror',
   ),
+  /** How long a PostgreSQL connection may take to get ready before it fails (CONNECT_TIMEOUT). */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   DATAGOUV_BASE_URL: urlWithProtocol(['http:', 'https:'])
     .default('https://www.data.gouv.fr')
@@ -56,6 +58,10 @@ export const ConfigSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   /** How long SIGTERM waits for active jobs before leaving them to another worker. */
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Attempts of every queued job, the first included (stage jobs of a run and the coordinator alike). */
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  /** First retry delay of a failed job; it doubles at each attempt (10 attempts from 5 s span ~42 min). */
+  JOB_BACKOFF_MS: z.coerce.number().int().min(1).default(5_000),
   /** A running run without heartbeat for this long is marked failed (its workers died). */
   RUN_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(600_000),
 });

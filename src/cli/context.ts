@@ -25,7 +25,7 @@ export interface QueueHandle {
 
 export async function queueOf(config: Config): Promise<QueueHandle> {
   const redis = await connectRedisBriefly(config.REDIS_URL, 'datagouv-mirror-cli');
-  const mirror = openQueue(redis, config.QUEUE_NAME);
+  const mirror = openQueue(redis, config.QUEUE_NAME, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   return {
     redis,
     mirror,

@@ -13,6 +13,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
@@ -170,7 +171,10 @@ export const syncRuns = pgTable(
     mode: text('mode').notNull(),
     scope: text('scope'),
     kinds: text('kinds').array().notNull().default(sql`'{}'::text[]`),
-    /** The queue job that opened the run: a retried coordinator finds its run instead of opening another. */
+    /** The run's identity for good: queue job ids and payloads carry it, so a recreated database, another
+     * database on the same queue or a reset Redis never makes a job join or skip a run that is not its own. */
+    uuid: uuid('uuid').notNull().defaultRandom(),
+    /** The queue job that opened the run (informative: ids restart when Redis is reset). */
     jobId: text('job_id'),
     status: text('status').notNull().default('running'),
     startedAt: tstz('started_at').notNull().defaultNow(),
@@ -195,7 +199,8 @@ export const syncRuns = pgTable(
   (t) => [
     index('sync_runs_started_at_idx').on(t.startedAt),
     index('sync_runs_status_idx').on(t.status),
-    uniqueIndex('sync_runs_job_id_idx').on(t.jobId),
+    uniqueIndex('sync_runs_uuid_idx').on(t.uuid),
+    index('sync_runs_job_id_idx').on(t.jobId),
   ],
 );
 

@@ -10,21 +10,30 @@ export const JOB_NAMES = {
   collect: 'sync-collect',
   finish: 'sync-finish',
   harvestOrg: 'harvest-org',
+  closeRun: 'close-run',
 } as const;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
 const Kind = z.enum(LISTED_KINDS as [string, ...string[]]).transform((k) => k as (typeof LISTED_KINDS)[number]);
 const Mode = z.enum(['full', 'incremental']);
 const RunId = z.number().int().positive();
+/** The run's identity for good (sync_runs.uuid): a job only ever works for the run of that uuid. */
+const RunUuid = z.uuid();
 
 export const SyncJobSchema = z.object({
   mode: Mode.optional(),
   kinds: z.array(Kind).optional(),
   trigger: z.enum(['cli', 'schedule', 'api']).default('cli'),
+  /** Chosen by the coordinator's first attempt and stored before anything can fail; its retries open
+   * or resume the run of that identity only. */
+  runUuid: RunUuid.optional(),
+  /** Set once the run is open. */
+  runId: RunId.optional(),
 });
 
 export const PagesJobSchema = z.object({
   runId: RunId,
+  runUuid: RunUuid,
   kind: Kind,
   page: z.number().int().positive(),
   /** The page size the page numbers were planned with. */
@@ -33,7 +42,7 @@ export const PagesJobSchema = z.object({
   last: z.boolean(),
 });
 
-export const ItemsJobSchema = z.object({ runId: RunId, kind: Kind, ids: z.array(z.string().min(1)).min(1) });
+export const ItemsJobSchema = z.object({ runId: RunId, runUuid: RunUuid, kind: Kind, ids: z.array(z.string().min(1)).min(1) });
 
 const ListingPlan = z.object({
   total: z.number().int().min(0),
@@ -48,6 +57,7 @@ const Counts = z.record(z.string(), z.unknown());
 
 export const CollectJobSchema = z.object({
   runId: RunId,
+  runUuid: RunUuid,
   mode: Mode,
   kinds: z.array(Kind),
   listings: z.record(z.string(), ListingPlan),
@@ -57,6 +67,7 @@ export const CollectJobSchema = z.object({
 
 export const FinishJobSchema = z.object({
   runId: RunId,
+  runUuid: RunUuid,
   mode: Mode,
   problems: z.array(z.string()),
   snapshot: Counts,
@@ -64,7 +75,15 @@ export const FinishJobSchema = z.object({
   rotation: z.array(z.string()),
 });
 
-export const HarvestOrgJobSchema = z.object({ organization: z.string().min(1), runId: RunId.optional() });
+export const HarvestOrgJobSchema = z.object({
+  organization: z.string().min(1),
+  /** As for the sync job: stored by the first attempt, before anything can fail. */
+  runUuid: RunUuid.optional(),
+  runId: RunId.optional(),
+});
+
+/** Closes a run whose stage job failed for good (queued so the closing survives a database outage). */
+export const CloseRunJobSchema = z.object({ runId: RunId, runUuid: RunUuid, reason: z.string().min(1) });
 
 export type SyncJobData = z.input<typeof SyncJobSchema>;
 export type PagesJobData = z.infer<typeof PagesJobSchema>;
@@ -72,12 +91,15 @@ export type ItemsJobData = z.infer<typeof ItemsJobSchema>;
 export type CollectJobData = z.infer<typeof CollectJobSchema>;
 export type FinishJobData = z.infer<typeof FinishJobSchema>;
 export type HarvestOrgJobData = z.infer<typeof HarvestOrgJobSchema>;
+export type CloseRunJobData = z.infer<typeof CloseRunJobSchema>;
 
+/** Stage job ids carry the run's uuid: unique for good, whatever database or Redis the run lives in. */
 export const jobIds = {
-  pages: (runId: number, kind: string, page: number) => `run-${runId}-${kind}-page-${page}`,
-  items: (runId: number, stage: string, kind: string, index: number) => `run-${runId}-${stage}-${kind}-items-${index}`,
-  collect: (runId: number) => `run-${runId}-collect`,
-  finish: (runId: number) => `run-${runId}-finish`,
+  pages: (runUuid: string, kind: string, page: number) => `run-${runUuid}-${kind}-page-${page}`,
+  items: (runUuid: string, stage: string, kind: string, index: number) => `run-${runUuid}-${stage}-${kind}-items-${index}`,
+  collect: (runUuid: string) => `run-${runUuid}-collect`,
+  finish: (runUuid: string) => `run-${runUuid}-finish`,
+  closeRun: (runUuid: string) => `run-${runUuid}-close`,
   /** Deduplication key: one re-harvest of an organization queued or running at a time. */
   harvestOrg: (organizationId: string) => `harvest-org-${organizationId}`,
 };

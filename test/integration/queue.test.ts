@@ -130,9 +130,9 @@ describe('distributed sync on the queue', () => {
   });
 
   it('closes the run of a stage job that fails for good, with the reason', async () => {
-    const [open] = await queued.database.sql`insert into sync_runs (mode, kinds) values ('full', '{}') returning id`;
+    const [open] = await queued.database.sql`insert into sync_runs (mode, kinds) values ('full', '{}') returning id, uuid`;
     const runId = Number(open!.id);
-    const job = await mirror.queue.add('sync-collect', { runId }); // malformed: no plan
+    const job = await mirror.queue.add('sync-collect', { runId, runUuid: open!.uuid }); // malformed: no plan
     await expect(waitForJob(redis, mirror.queue, job)).rejects.toThrow(/malformed payload/);
     const run = await waitForRunEnd(queued.database.db, runId, { intervalMs: 20 });
     expect(run.status).toBe('failed');

@@ -4,7 +4,8 @@
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalogRun, RunInProgressError } from '../../src/db/runs.ts';
+import { randomUUID } from 'node:crypto';
+import { openCatalogRun, RunEndedError, RunInProgressError } from '../../src/db/runs.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { enqueueSync, waitForJob, waitForRunEnd } from '../../src/queue/enqueue.ts';
 import { openQueue, type MirrorQueue } from '../../src/queue/queue.ts';
@@ -154,10 +155,16 @@ describe('a run whose workers all died', () => {
     expect(attempts.filter((a) => a.status === 'rejected').every((a) => (a as PromiseRejectedResult).reason instanceof RunInProgressError)).toBe(true);
   });
 
-  it('gives a retried coordinator the run it already opened', async () => {
+  it('gives a retried coordinator the run it already opened, and only while it runs', async () => {
     await h.database.sql`update sync_runs set status = 'failed' where status = 'running'`;
-    const first = await openCatalogRun(h.database.db, { kinds: ['datasets'], jobId: 'job-7', staleAfterMs: 60_000 });
-    const retried = await openCatalogRun(h.database.db, { kinds: ['datasets'], jobId: 'job-7', staleAfterMs: 60_000 });
-    expect(retried).toEqual({ ...first, resumed: true });
+    const uuid = randomUUID();
+    const first = await openCatalogRun(h.database.db, { kinds: ['datasets'], uuid, jobId: 'job-7', staleAfterMs: 60_000 });
+    const retried = await openCatalogRun(h.database.db, { kinds: ['datasets'], uuid, jobId: 'job-7', staleAfterMs: 60_000 });
+    expect(retried).toEqual({ ...first, uuid, resumed: true });
+    // The same job id names nothing: a job of another Redis (ids restart after a reset) opens no stranger's run.
+    await expect(openCatalogRun(h.database.db, { kinds: ['datasets'], uuid: randomUUID(), jobId: 'job-7', staleAfterMs: 60_000 }))
+      .rejects.toBeInstanceOf(RunInProgressError);
+    await h.database.sql`update sync_runs set status = 'failed' where id = ${first.id}`;
+    await expect(openCatalogRun(h.database.db, { kinds: ['datasets'], uuid, staleAfterMs: 60_000 })).rejects.toBeInstanceOf(RunEndedError);
   });
 });
