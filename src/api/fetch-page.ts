@@ -1,7 +1,9 @@
-// One page of a data.gouv.fr listing: envelope validation, past-the-end, half-page split on 502/504. Touches HTTP via the client.
+// One page of a data.gouv.fr listing: envelope and page-length validation, past-the-end, half-page
+// split on 502/504. Touches HTTP via the client.
 import { HttpError, MalformedResponseError } from './errors/index.ts';
 import type { HttpClient } from './http-client.ts';
-import { EnvelopeSchema } from './schemas/envelope.ts';
+import { EnvelopeSchema, type Envelope } from './schemas/envelope.ts';
+import { ShortPageError } from './short-page-error.ts';
 
 export interface ListingPageParams {
   page: number;
@@ -57,8 +59,11 @@ async function fetchOnePage(http: HttpClient, path: string, params: ListingPageP
     headers: params.fields ? { 'x-fields': params.fields } : {},
     allowStatus: params.page > 1 ? [404] : [],
     retries: params.retries,
-    // Validated inside the attempt so a bad envelope (truncated by a proxy) is retried by the client.
-    validate: assertEnvelope,
+    // Validated inside the attempt so a bad envelope (truncated by a proxy) or a short page is retried by the client.
+    validate: (body, url) => {
+      assertEnvelope(body, url);
+      assertFullPage(body as Envelope, params.page, url);
+    },
   });
   if (res.status === 404) return { pastEnd: true };
   const envelope = EnvelopeSchema.parse(res.body);
@@ -110,6 +115,20 @@ function assertEnvelope(body: unknown, url: string): void {
   if (parsed.success) return;
   const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   throw new MalformedResponseError({ url, problem: `invalid page envelope: ${issues.join('; ')}` });
+}
+
+/** Items page `page` must hold by its own `total` and `page_size` (a page past the end: none). */
+export function expectedItems(page: number, pageSize: number, total: number): number {
+  return Math.max(0, Math.min(pageSize, total - (page - 1) * pageSize));
+}
+
+/** A page with fewer items than its place in `total` requires (a 200 with `data: []` before the end, a
+ * lying `total`) would silently lose entities: it is a malformed answer, retried, then a lost page. Each
+ * page is judged by its own `total`, so items deleted during a walk do not make a later page short. */
+function assertFullPage(envelope: Envelope, page: number, url: string): void {
+  const expected = expectedItems(page, envelope.page_size, envelope.total);
+  if (envelope.data.length >= expected) return;
+  throw new ShortPageError({ url, page, items: envelope.data.length, total: envelope.total, pageSize: envelope.page_size, expected });
 }
 
 function isGatewayFailure(error: unknown): boolean {

@@ -1,5 +1,6 @@
 // Turns a fully read HTTP answer into an HttpResponse or a typed error. Pure.
 import { HttpError, MalformedResponseError } from './errors/index.ts';
+import { stripNulCharacters } from './nul-characters.ts';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
 
 export interface RawResponse {
@@ -52,22 +53,24 @@ export function interpretResponse(raw: RawResponse, ctx: InterpretContext): Http
   });
 }
 
-/** `\u0000` escapes, not themselves escaped (`\\u0000` is the text "\u0000"). */
-const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
-
-/** PostgreSQL text and jsonb cannot hold U+0000: it is dropped here, once per body, the only change
- * the mirror makes to what the API said. */
-export function withoutNulEscapes(text: string): string {
-  return text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text;
+/** PostgreSQL text and jsonb cannot hold U+0000: it is dropped from every string and key of a body
+ * that has one (see nul-characters.ts), the only change the mirror makes to what the API said. A body
+ * without a `\u0000` escape has no NUL, and is not walked. */
+function parseJsonBody(text: string, url: string): unknown {
+  let body: unknown;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new MalformedResponseError({ url, problem: describeNonJson(text) }, { cause: error });
+  }
+  return text.includes('\\u0000') ? stripNulCharacters(body) : body;
 }
 
-function parseJsonBody(text: string, url: string): unknown {
-  try {
-    return JSON.parse(withoutNulEscapes(text)) as unknown;
-  } catch (error) {
-    const problem = text.length === 0 ? 'empty body' : `not JSON after ${text.length} characters`;
-    throw new MalformedResponseError({ url, problem }, { cause: error });
-  }
+function describeNonJson(text: string): string {
+  if (text.length === 0) return 'empty body';
+  // A proxy or maintenance page answering 200.
+  if (/^\s*</.test(text)) return `HTML instead of JSON, ${text.length} characters`;
+  return `not JSON after ${text.length} characters`;
 }
 
 /** Error pages may be HTML (proxies): keep the text rather than failing on an answer we accepted. */

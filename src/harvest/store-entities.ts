@@ -1,12 +1,13 @@
 // The generic store stage for one kind: compare with the mirror, upsert what differs, record changes.
 // Runs inside the caller's transaction. Touches Postgres.
 import { createHash } from 'node:crypto';
-import { lockExisting, readRaw } from '../db/sql/lock-existing.ts';
+import { lockExisting, readRaw, type StoredState } from '../db/sql/lock-existing.ts';
 import type { ChangeRow } from '../db/sql/insert-changes.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { upsertEntities, type EntityRow } from '../db/sql/upsert-entities.ts';
-import { computeChange, hashCanonical, insertChange } from './fingerprint.ts';
+import { computeChange, hashCanonical, insertChange, type ComputedChange } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
+import { describeRecordFailure } from './record-failure.ts';
 import { trackedEntity } from './tracked.ts';
 
 export interface StoreCounts {
@@ -54,30 +55,89 @@ function prepare(entity: NormalizedEntity): Prepared {
   };
 }
 
+/** An entity that could not be hashed, tracked or diffed: the caller rejects it, the others are stored. */
+export interface FailedEntity {
+  entity: NormalizedEntity;
+  reason: string;
+}
+
+/** Runs `step` for each item; an item whose step throws is left out and reported in `failed`. */
+function eachOrReject<T, R>(
+  items: T[],
+  entityOf: (item: T) => NormalizedEntity,
+  step: string,
+  failed: FailedEntity[],
+  fn: (item: T) => R,
+): Array<[T, R]> {
+  const out: Array<[T, R]> = [];
+  for (const item of items) {
+    try {
+      out.push([item, fn(item)]);
+    } catch (error) {
+      const entity = entityOf(item);
+      failed.push({ entity, reason: describeRecordFailure(step, error, entity.raw) });
+    }
+  }
+  return out;
+}
+
+/** Stores the entities that differ from the mirror and returns their changes. Hashing, tracking and
+ * diffing are done one entity at a time before anything is written: one that fails is returned in
+ * `failed` (neither written nor counted) and the rest are stored. */
 export async function storeEntities(
   tx: SqlHandle,
   kind: EntityKind,
   entities: NormalizedEntity[],
   observedAt: string,
-): Promise<{ counts: StoreCounts; changes: ChangeRow[] }> {
-  const counts = emptyStoreCounts();
-  counts.seen = entities.length;
+): Promise<{ counts: StoreCounts; changes: ChangeRow[]; failed: FailedEntity[] }> {
+  const failed: FailedEntity[] = [];
   // Id order everywhere (locks, inserts): two pages sharing ids then wait for each other instead of deadlocking.
-  const prepared = entities.map(prepare).sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
+  const prepared = eachOrReject(entities, (e) => e, 'hashing', failed, prepare)
+    .map(([, p]) => p)
+    .sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
   const stored = await lockExisting(tx, kind.table, prepared.map((p) => p.row.id));
-  const toWrite = prepared.filter((p) => {
+  const dropped = new Set<Prepared>();
+  const toTrack = prepared.filter((p) => {
     const old = stored.get(p.row.id);
     return !old || old.deleted || old.raw_hash !== p.row.raw_hash;
   });
-  for (const p of toWrite) p.row.content_hash = hashCanonical(p.tracked());
-  const contentChanged = toWrite.filter((p) => {
+  const toWrite = new Set(
+    eachOrReject(toTrack, (p) => p.entity, 'tracking', failed, (p) => {
+      p.row.content_hash = hashCanonical(p.tracked());
+    }).map(([p]) => p),
+  );
+  for (const p of toTrack) if (!toWrite.has(p)) dropped.add(p);
+  const contentChanged = [...toWrite].filter((p) => {
     const old = stored.get(p.row.id);
     return old && (old.deleted || old.content_hash !== p.row.content_hash);
   });
   const oldRaw = await readRaw(tx, kind.table, contentChanged.map((p) => p.row.id));
-  const written = await upsertEntities(tx, kind.table, kind.columns, toWrite.map((p) => p.row), observedAt);
+  // Diffed before the upsert: an entity whose patch cannot be computed is not written either.
+  const diffs = new Map(
+    eachOrReject(contentChanged.filter((p) => oldRaw.has(p.row.id)), (p) => p.entity, 'diffing', failed, (p) => {
+      const before = oldRaw.get(p.row.id)!;
+      return computeChange(trackedOf(before.raw, before.parent_id), p.tracked());
+    }),
+  );
+  for (const p of contentChanged) if (oldRaw.has(p.row.id) && !diffs.has(p)) dropped.add(p);
+  const kept = prepared.filter((p) => !dropped.has(p));
+  const rows = [...toWrite].filter((p) => !dropped.has(p)).map((p) => p.row);
+  const written = await upsertEntities(tx, kind.table, kind.columns, rows, observedAt);
+  return { ...countChanges(kind, kept, stored, written, diffs), failed };
+}
+
+/** Counts and change rows of the kept entities, from what was locked, written and diffed. */
+function countChanges(
+  kind: EntityKind,
+  kept: Prepared[],
+  stored: Map<string, StoredState>,
+  written: Map<string, boolean>,
+  diffs: Map<Prepared, ComputedChange>,
+): { counts: StoreCounts; changes: ChangeRow[] } {
+  const counts = emptyStoreCounts();
+  counts.seen = kept.length;
   const changes: ChangeRow[] = [];
-  for (const p of prepared) {
+  for (const p of kept) {
     const inserted = written.get(p.row.id);
     const old = stored.get(p.row.id);
     if (inserted === undefined || !old) {
@@ -87,12 +147,11 @@ export async function storeEntities(
       } else counts.unchanged++;
       continue;
     }
-    const before = oldRaw.get(p.row.id);
-    if (!before) {
+    const change = diffs.get(p);
+    if (!change) {
       counts.unchanged++; // volatile fields only: the row was refreshed, no change to record
       continue;
     }
-    const change = computeChange(trackedOf(before.raw, before.parent_id), p.tracked());
     const op = old.deleted ? 'restore' : 'update';
     if (op === 'restore') counts.restored++;
     else counts.updated++;

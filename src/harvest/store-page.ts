@@ -11,8 +11,9 @@ import { dropOrganizationMembers, dropReuseLinks, tombstoneDatasetResources } fr
 import type { SqlHandle } from '../db/sql/types.ts';
 import { metricRowsOf, upsertMetricSnapshots } from '../db/sql/upsert-metric-snapshots.ts';
 import { KINDS_BY_TYPE, type EntityKind, type NormalizedEntity } from './kinds/index.ts';
-import { emptyStoreCounts, storeEntities, type StoreCounts } from './store-entities.ts';
-import { validateRecords } from './validate.ts';
+import { describePostgresError, describeRecordFailure, isRecordFault } from './record-failure.ts';
+import { emptyStoreCounts, storeEntities, type FailedEntity, type StoreCounts } from './store-entities.ts';
+import { rejectedRow, validateRecords, type ValidatedBatch } from './validate.ts';
 
 export interface PageContext {
   runId: number;
@@ -28,8 +29,9 @@ export interface PageResult {
 }
 
 /** Validates, normalizes and stores a page of `kind` records atomically; a redelivered page is a no-op.
- * A value the schema let through but PostgreSQL refuses (a data exception) does not fail the page:
- * the page is stored in halves until the one record at fault is isolated and rejected. */
+ * A value the schema let through but PostgreSQL refuses (a data exception), or a batch JSON.stringify
+ * cannot serialize (a RangeError: too deep, too long), does not fail the page: the page is stored in
+ * halves until the one record at fault is isolated and rejected. */
 export async function storePage(
   sql: postgres.Sql,
   kind: EntityKind,
@@ -39,7 +41,7 @@ export async function storePage(
   try {
     return await storePageOnce(sql, kind, records, ctx);
   } catch (error) {
-    if (!isDataException(error)) throw error;
+    if (!isRecordFault(error)) throw error;
     if (records.length <= 1) return rejectByDatabase(sql, kind, records[0], ctx, error);
     const half = Math.ceil(records.length / 2);
     const parts = [await storePage(sql, kind, records.slice(0, half), ctx), await storePage(sql, kind, records.slice(half), ctx)];
@@ -53,24 +55,16 @@ export async function storePage(
   }
 }
 
-/** SQLSTATE class 22 (data exception: out-of-range number or date, bad encoding) and 54 (too large). */
-function isDataException(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
-}
-
 async function rejectByDatabase(sql: postgres.Sql, kind: EntityKind, record: unknown, ctx: PageContext, error: unknown): Promise<PageResult> {
-  const id = (record as { id?: unknown } | null)?.id;
-  const row: RejectedRow = {
-    entity_type: kind.entityType,
-    entity_id: typeof id === 'string' || typeof id === 'number' ? String(id) : null,
-    source_url: ctx.sourceUrl,
-    reason: `PostgreSQL refused a value: ${error instanceof Error ? error.message : String(error)}`,
-    payload: record ?? null,
-  };
+  const reason =
+    error instanceof RangeError
+      ? describeRecordFailure('storing', error, record)
+      : `PostgreSQL refused a value: ${describePostgresError(error)}`;
+  const row = rejectedRow(kind, record, ctx.sourceUrl, reason);
   try {
     await insertRejected(sql, ctx.runId, [row]);
-  } catch {
+  } catch (insertError) {
+    if (!isRecordFault(insertError)) throw insertError;
     await insertRejected(sql, ctx.runId, [{ ...row, payload: null }]); // the payload itself is what PostgreSQL refuses
   }
   const result = emptyResult();
@@ -79,13 +73,18 @@ async function rejectByDatabase(sql: postgres.Sql, kind: EntityKind, record: unk
 }
 
 async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unknown[], ctx: PageContext): Promise<PageResult> {
-  const { entities, rejected } = validateRecords(kind, records, ctx.sourceUrl);
+  const batch = validateRecords(kind, records, ctx.sourceUrl);
   return sql.begin(async (tx) => {
     const result = emptyResult();
     const changes: ChangeRow[] = [];
-    const allRejected: RejectedRow[] = [...rejected];
-    const stored = await storeEntities(tx, kind, entities, ctx.observedAt);
-    add(result, kind.entityType, stored.counts, rejected.length, 0);
+    const allRejected: RejectedRow[] = [...batch.rejected];
+    const stored = await storeEntities(tx, kind, batch.entities, ctx.observedAt);
+    const failed = rejectionsOf(kind, stored.failed, batch, ctx.sourceUrl);
+    allRejected.push(...failed);
+    // An entity that could not be stored takes nothing with it: no resources, links nor metrics.
+    const rejectedIds = new Set(stored.failed.map((f) => f.entity.id));
+    const entities = batch.entities.filter((e) => !rejectedIds.has(e.id));
+    add(result, kind.entityType, stored.counts, batch.rejected.length + failed.length, 0);
     changes.push(...stored.changes);
     if (kind.entityType === 'dataset') await storeResources(tx, entities, ctx, result, changes, allRejected);
     if (kind.entityType === 'reuse') {
@@ -105,6 +104,11 @@ async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unkno
   });
 }
 
+/** Rejection rows of entities that failed after validation, with their records as received. */
+function rejectionsOf(kind: EntityKind, failed: FailedEntity[], batch: ValidatedBatch, sourceUrl: string): RejectedRow[] {
+  return failed.map((f) => rejectedRow(kind, batch.payloads.get(f.entity.id) ?? f.entity.raw, sourceUrl, f.reason));
+}
+
 /** Resources of the page's datasets; those gone from a dataset are tombstoned as removed. */
 async function storeResources(
   tx: SqlHandle,
@@ -115,20 +119,25 @@ async function storeResources(
   rejected: RejectedRow[],
 ): Promise<void> {
   const resourceKind = KINDS_BY_TYPE.resource;
-  const resources: NormalizedEntity[] = [];
-  const keep: Array<{ dataset_id: string; resource_ids: string[] }> = [];
-  let rejectedCount = 0;
+  const byDataset: Array<{ datasetId: string; batch: ValidatedBatch }> = [];
   for (const dataset of datasets) {
-    const batch = validateRecords(resourceKind, dataset.resources ?? [], ctx.sourceUrl, dataset.id);
-    resources.push(...batch.entities);
-    rejected.push(...batch.rejected);
-    rejectedCount += batch.rejected.length;
-    // A dataset with an unreadable resource is not swept: that resource may still be there.
-    if (batch.rejected.length === 0) keep.push({ dataset_id: dataset.id, resource_ids: batch.entities.map((r) => r.id) });
+    byDataset.push({ datasetId: dataset.id, batch: validateRecords(resourceKind, dataset.resources ?? [], ctx.sourceUrl, dataset.id) });
   }
   // One row per id, even if a page repeats a resource under two datasets (the last one wins).
-  const unique = [...new Map(resources.map((r) => [r.id, r])).values()];
-  const stored = await storeEntities(tx, resourceKind, unique, ctx.observedAt);
+  const unique = new Map(byDataset.flatMap(({ batch }) => batch.entities.map((r) => [r.id, r] as const)));
+  const stored = await storeEntities(tx, resourceKind, [...unique.values()], ctx.observedAt);
+  const failedIds = new Set(stored.failed.map((f) => f.entity.id));
+  let rejectedCount = 0;
+  const keep: Array<{ dataset_id: string; resource_ids: string[] }> = [];
+  for (const { datasetId, batch } of byDataset) {
+    const failed = rejectionsOf(resourceKind, stored.failed.filter((f) => f.entity.columns.dataset_id === datasetId), batch, ctx.sourceUrl);
+    rejected.push(...batch.rejected, ...failed);
+    rejectedCount += batch.rejected.length + failed.length;
+    // A dataset with an unreadable resource is not swept: that resource may still be there.
+    if (batch.rejected.length === 0 && !batch.entities.some((r) => failedIds.has(r.id))) {
+      keep.push({ dataset_id: datasetId, resource_ids: batch.entities.map((r) => r.id) });
+    }
+  }
   changes.push(...stored.changes);
   const removed = await tombstoneRemovedResources(tx, keep, ctx.observedAt);
   for (const id of removed) changes.push({ entity_type: 'resource', entity_id: id, op: 'delete', ...deleteChange() });

@@ -12,7 +12,7 @@ import { stampOf, stampOfValues } from './stamps.ts';
 import { storePage, storeTombstones } from './store-page.ts';
 import { sweepDeletions } from './sweep.ts';
 import { now, type RunScope, type SyncContext } from './sync-context.ts';
-import { isPageFailure, listingPageUrl, walkListing, type FetchedListingPage, type WalkResult } from './walk-listing.ts';
+import { describeIncompleteWalk, isPageFailure, listingPageUrl, walkListing, type FetchedListingPage, type WalkResult } from './walk-listing.ts';
 
 export interface ListingFilter {
   /** Extra query parameters (e.g. `organization`) and the matching scope of the deletion sweep. */
@@ -153,12 +153,7 @@ export async function concludeListing(
   filter: ListingFilter = {},
 ): Promise<string[]> {
   run.tracker.addWalk(kindName, walk);
-  const problems: string[] = [];
-  if (walk.failedPages.length) {
-    const pages = walk.failedPages.map((f) => f.page).join(', ');
-    const skipped = walk.skippedPages ? ` and ${walk.skippedPages} more were not tried` : '';
-    problems.push(`${walk.failedPages.length} page(s) of ${kindName} could not be fetched (pages ${pages})${skipped}: ${walk.failedPages[0]!.error}`);
-  }
+  const problems = describeIncompleteWalk(kindName, walk);
   const listing = LISTINGS[kindName];
   const refused = await sweepDeletions(ctx, run, { listing, kindName, seen, complete: walk.complete, scope: filter.scope });
   if (refused) problems.push(refused);

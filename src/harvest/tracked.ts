@@ -27,7 +27,10 @@ function trackedObject(object: Record<string, unknown>): Record<string, unknown>
   for (const key of Object.keys(object).sort()) {
     if (VOLATILE_KEYS.has(key)) continue;
     const child = object[key];
-    out[key] = key === 'extras' ? withoutCrawlerExtras(child) : toTracked(child);
+    const value = key === 'extras' ? withoutCrawlerExtras(child) : toTracked(child);
+    // Assigning `__proto__` would set the prototype and lose the key (JSON.parse makes it an own key).
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
   }
   return out;
 }

@@ -1,13 +1,19 @@
 // Validation and normalization of one page of records: valid ones become entities, the rest rejections. Pure.
 import type { z } from 'zod';
+import { describeNulKeyCollision, nulKeyCollisionOf } from '../api/nul-characters.ts';
 import type { RejectedRow } from '../db/sql/insert-rejected.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
+import { describeRecordFailure, storablePayload } from './record-failure.ts';
 
 export interface ValidatedBatch {
   entities: NormalizedEntity[];
   rejected: RejectedRow[];
+  /** Each entity's record as received, by id, for a rejection at a later step. */
+  payloads: Map<string, unknown>;
 }
 
+/** Each record on its own: a NUL key collision, a schema failure or a normalizer that throws rejects
+ * that record only. */
 export function validateRecords(
   kind: EntityKind,
   records: unknown[],
@@ -15,24 +21,37 @@ export function validateRecords(
   parentId?: string,
 ): ValidatedBatch {
   const byId = new Map<string, NormalizedEntity>();
+  const payloads = new Map<string, unknown>();
   const rejected: RejectedRow[] = [];
+  const reject = (record: unknown, reason: string) => rejected.push(rejectedRow(kind, record, sourceUrl, reason));
   for (const record of records) {
-    const parsed = kind.schema.safeParse(record);
-    if (!parsed.success) {
-      rejected.push({
-        entity_type: kind.entityType,
-        entity_id: idOf(record),
-        source_url: sourceUrl,
-        reason: describeIssues(parsed.error),
-        payload: record ?? null,
-      });
+    const collision = nulKeyCollisionOf(record);
+    if (collision) {
+      reject(record, describeNulKeyCollision(collision));
       continue;
     }
-    const entity = kind.normalize(parsed.data, parentId);
+    let entity: NormalizedEntity;
+    try {
+      const parsed = kind.schema.safeParse(record);
+      if (!parsed.success) {
+        reject(record, describeIssues(parsed.error));
+        continue;
+      }
+      entity = kind.normalize(parsed.data, parentId);
+    } catch (error) {
+      reject(record, describeRecordFailure('validation', error, record));
+      continue;
+    }
     // Paging drift can repeat an item; the last copy wins and it is stored once.
     byId.set(entity.id, entity);
+    payloads.set(entity.id, record);
   }
-  return { entities: [...byId.values()], rejected };
+  return { entities: [...byId.values()], rejected, payloads };
+}
+
+/** The row of a record rejected at any step, with a payload PostgreSQL can take. */
+export function rejectedRow(kind: EntityKind, record: unknown, sourceUrl: string, reason: string): RejectedRow {
+  return { entity_type: kind.entityType, entity_id: idOf(record), source_url: sourceUrl, reason, payload: storablePayload(record) };
 }
 
 function idOf(record: unknown): string | null {

@@ -112,6 +112,29 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
   };
 }
 
+/** The sentences that make a run fail when a walk is incomplete (no deletion is then inferred for the
+ * kind): pages lost after their retries (errors, malformed or short answers), or fewer distinct ids than
+ * the listing's total announced (a total larger than what the pages hold, pages shifted during the walk). */
+export function describeIncompleteWalk(kindName: string, walk: WalkResult): string[] {
+  if (walk.complete) return [];
+  const consequence = `the ${kindName} listing is incomplete, so no deletion was inferred for ${kindName}`;
+  if (walk.failedPages.length) {
+    const pages = walk.failedPages.map((f) => f.page).join(', ');
+    const skipped = walk.skippedPages ? ` and ${walk.skippedPages} more were not tried` : '';
+    return [
+      `${walk.failedPages.length} page(s) of ${kindName} could not be fetched (pages ${pages})${skipped}: ` +
+        `${consequence}. First failure: ${walk.failedPages[0]!.error}`,
+    ];
+  }
+  if (walk.seen < walk.total) {
+    return [
+      `The ${kindName} listing showed ${walk.seen} distinct ids where its total announced ${walk.total}: ` +
+        `${consequence} (a total larger than what the listing holds, or pages shifted during the walk)`,
+    ];
+  }
+  return [`Some pages of ${kindName} were not stored: ${consequence}`];
+}
+
 /** Pages stored at once: the database work of one page is a transaction of a few statements. */
 const STORE_CONCURRENCY = 2;
 

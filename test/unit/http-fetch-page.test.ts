@@ -109,6 +109,36 @@ describe('fetchListingPage', () => {
   });
 });
 
+describe('pages shorter than their total requires', () => {
+  const envelope = (page: number, data: unknown[], total: number) => ({ data, page, page_size: 10, total, next_page: null, previous_page: null });
+
+  it('retries a page with data: [] before the end and takes the right answer', async () => {
+    const server = await startListing({ total: 25, override: (hit) => (hit === 1 ? envelope(2, [], 25) : undefined) });
+    await expect(fetchListingPage(clientFor(server.url), '/x', { page: 2, pageSize: 10 })).resolves.toMatchObject({ items: ids(10, 20) });
+    expect(server.hits).toBe(2);
+  });
+
+  it('fails with MalformedResponseError naming the counts when the last page stays short', async () => {
+    const server = await startListing({ total: 25, override: () => envelope(3, ids(20, 23), 25) });
+    const error = await fetchListingPage(clientFor(server.url, 2), '/x', { page: 3, pageSize: 10 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as Error).message).toMatch(/page 3 lists 3 items where its total of 25 at page_size 10 requires 5/);
+    expect(server.hits).toBe(3);
+  });
+
+  it('judges each page by its own total: a total that shrank during the walk is not a short page', async () => {
+    const server = await startListing({ total: 25, override: () => envelope(3, ids(20, 22), 22) });
+    await expect(fetchListingPage(clientFor(server.url), '/x', { page: 3, pageSize: 10 })).resolves.toMatchObject({ total: 22 });
+    expect(server.hits).toBe(1);
+  });
+
+  it('accepts a partial last page and an empty first page of an empty listing', async () => {
+    const server = await startListing({ total: 25 });
+    await expect(fetchListingPage(clientFor(server.url), '/x', { page: 3, pageSize: 10 })).resolves.toMatchObject({ items: ids(20, 25) });
+    expect(server.hits).toBe(1);
+  });
+});
+
 describe('half-page split on 502/504', () => {
   it.each([502, 504])('rebuilds a page that keeps failing with %i from half-size pages, in order', async (failStatus) => {
     const server = await startListing({ total: 50, maxPageSize: 2, failStatus });

@@ -69,15 +69,3 @@ describe('refusal circuit', () => {
     expect(() => circuit.assertClosed()).toThrow(/IP ban/);
   });
 });
-
-import { withoutNulEscapes } from '../../src/api/interpret-response.ts';
-
-describe('withoutNulEscapes', () => {
-  it('drops \\u0000 escapes PostgreSQL cannot store and keeps an escaped backslash before u0000', () => {
-    expect(JSON.parse(withoutNulEscapes('{"a":"x\\u0000y"}'))).toEqual({ a: 'xy' });
-    expect(JSON.parse(withoutNulEscapes('{"a":"x\\\\u0000y"}'))).toEqual({ a: 'x\\u0000y' });
-    expect(JSON.parse(withoutNulEscapes('{"a":"x\\\\\\u0000y"}'))).toEqual({ a: 'x\\y' });
-    const plain = '{"a":"plain"}';
-    expect(withoutNulEscapes(plain)).toBe(plain);
-  });
-});

@@ -60,3 +60,13 @@ describe('canonical tracked objects', () => {
     expect(hashCanonical(trackedEntity({ b: 2, a: { x: null, y: [1, { c: 2, d: 1 }] } }))).not.toBe(hashCanonical(b));
   });
 });
+
+describe('trackedEntity with odd keys', () => {
+  it('keeps a __proto__ key as a key at every level', () => {
+    const raw = JSON.parse('{"id":"x","n":{"__proto__":{"a":1}},"__proto__":[2]}') as Record<string, unknown>;
+    const tracked = trackedEntity(raw);
+    expect(JSON.stringify(tracked)).toBe('{"__proto__":[2],"id":"x","n":{"__proto__":{"a":1}}}');
+    expect(Object.getPrototypeOf(tracked.n)).toBe(Object.prototype);
+    expect(computeChange(tracked, trackedEntity({ ...raw, n: {} })).changed_fields).toEqual(['n']);
+  });
+});
