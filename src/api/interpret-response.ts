@@ -35,7 +35,7 @@ const decoder = new TextDecoder('utf-8');
 
 export function interpretResponse(raw: RawResponse, ctx: InterpretContext): HttpResponse {
   const base = { status: raw.status, url: ctx.url, headers: raw.headers, bytes: raw.bytes.byteLength };
-  const text = decoder.decode(raw.bytes);
+  const text = decodeBody(raw.bytes, ctx.url);
   if (raw.status >= 200 && raw.status < 300) {
     const body = raw.status === 204 ? null : parseJsonBody(text, ctx.url);
     ctx.validate?.(body, ctx.url);
@@ -64,6 +64,16 @@ function parseJsonBody(text: string, url: string): unknown {
     throw new MalformedResponseError({ url, problem: describeNonJson(text) }, { cause: error });
   }
   return text.includes('\\u0000') ? stripNulCharacters(body) : body;
+}
+
+/** V8 strings stop at about 512 MiB: a bigger answer is a lost page or item, not a crashed run. */
+function decodeBody(bytes: Uint8Array, url: string): string {
+  try {
+    return decoder.decode(bytes);
+  } catch (error) {
+    const problem = `a body of ${bytes.byteLength} bytes, too large to decode`;
+    throw new MalformedResponseError({ url, problem, retryable: false }, { cause: error });
+  }
 }
 
 function describeNonJson(text: string): string {
