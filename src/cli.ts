@@ -5,6 +5,7 @@ import { CliError, oneSentence } from './cli/errors.ts';
 import { loadConfig, type Config } from './config.ts';
 import { LISTED_KINDS, type ListedKind } from './harvest/kinds/index.ts';
 import { harvestOrgCommand, migrateCommand, runsCommand, scheduleCommand, syncCommand } from './cli/commands.ts';
+import { cancelCommand } from './cli/cancel.ts';
 
 export { CliError } from './cli/errors.ts';
 
@@ -108,6 +109,12 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, deps: CliDeps
     .description('the latest runs with their counts, and the work queued or running')
     .option('--limit <n>', 'how many runs', parsePositiveInt, 20)
     .action((opts: { limit: number }) => runsCommand(config(), opts));
+
+  program
+    .command('cancel')
+    .description('end a running run (in this process or queued) as failed; without RUN_ID, the running full or incremental run')
+    .argument('[RUN_ID]', 'the run to cancel (see `runs`)', parsePositiveInt)
+    .action((runId: number | undefined) => cancelCommand(config(), runId));
 
   return program;
 }

@@ -4,12 +4,16 @@ import { runMigrations, redactUrl } from '../db/migrate.ts';
 import { failStaleRuns, getRun, listRuns } from '../db/runs.ts';
 import { assertOrganizationKey, harvestOrganization, resolveOrganization } from '../harvest/harvest-org.ts';
 import type { ListedKind } from '../harvest/kinds/index.ts';
-import { runSync, type SyncOutcome } from '../harvest/run-sync.ts';
+import { withSignal } from '../harvest/conduct-run.ts';
+import { RunInProgressError, runSync, type SyncContext, type SyncOutcome } from '../harvest/run-sync.ts';
 import { enqueueHarvestOrg, enqueueSync, waitForJob, waitForRunEnd } from '../queue/enqueue.ts';
 import { installNightlySchedule, NIGHTLY_SCHEDULER_ID } from '../queue/scheduler.ts';
-import { createRuntime } from '../runtime.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
+import { describeBlockingRun } from './cancel.ts';
 import { syncContextOf, queueOf } from './context.ts';
 import { CliError } from './errors.ts';
+import { surviveDriverFaults } from './driver-faults.ts';
+import { untilInterrupted } from './interrupt.ts';
 import { formatQueue, formatRuns, formatSummary } from './format.ts';
 
 export async function migrateCommand(config: Config): Promise<void> {
@@ -19,7 +23,21 @@ export async function migrateCommand(config: Config): Promise<void> {
 
 function report(outcome: SyncOutcome, started: number): void {
   console.log(formatSummary(outcome, (Date.now() - started) / 1000));
-  if (outcome.status === 'failed') throw new CliError(`Run ${outcome.runId} failed: ${outcome.error}`);
+  if (outcome.status === 'failed') throw new CliError(`Run ${outcome.runId} failed: ${outcome.error}`.replace(/([^.!?])$/, '$1.'));
+}
+
+/** How long an in-process run waits for a lost PostgreSQL connection before it fails. */
+const DATABASE_RETRY_MS = 60_000;
+
+/** Runs an in-process run: progress on stderr, SIGINT/SIGTERM abort it, lost database connections are
+ * waited for, and a driver's fault from its own timers does not end the process. */
+function inProcess<T>(runtime: Runtime, run: (ctx: SyncContext) => Promise<T>): Promise<T> {
+  return surviveDriverFaults(runtime.logger, () =>
+    untilInterrupted((signal) => {
+      const ctx = syncContextOf(runtime, { progress: true });
+      return run({ ...ctx, signal, http: withSignal(ctx.http, signal), databaseRetryMs: DATABASE_RETRY_MS });
+    }),
+  );
 }
 
 export async function syncCommand(config: Config, opts: { mode?: 'full' | 'incremental'; kinds?: ListedKind[]; queue?: boolean; wait?: boolean }): Promise<void> {
@@ -27,7 +45,13 @@ export async function syncCommand(config: Config, opts: { mode?: 'full' | 'incre
   if (opts.queue) return enqueueSyncCommand(config, opts, started);
   const runtime = createRuntime(config);
   try {
-    report(await runSync(syncContextOf(runtime, { progress: true }), { mode: opts.mode, kinds: opts.kinds }), started);
+    const outcome = await inProcess(runtime, (ctx) => runSync(ctx, { mode: opts.mode, kinds: opts.kinds })).catch(
+      async (error: unknown) => {
+        if (error instanceof RunInProgressError) throw new CliError(await describeBlockingRun(runtime.database.db, error.runId));
+        throw error;
+      },
+    );
+    report(outcome, started);
   } finally {
     await runtime.close();
   }
@@ -74,11 +98,11 @@ export async function harvestOrgCommand(config: Config, key: string, opts: { que
   const started = Date.now();
   const runtime = createRuntime(config);
   try {
-    const ctx = syncContextOf(runtime, { progress: !opts.queue });
     if (!opts.queue) {
-      report(await harvestOrganization(ctx, key), started);
+      report(await inProcess(runtime, (ctx) => harvestOrganization(ctx, key)), started);
       return;
     }
+    const ctx = syncContextOf(runtime);
     const { id } = await resolveOrganization(ctx, key);
     const queue = await queueOf(config);
     try {

@@ -1,10 +1,11 @@
 // Re-harvest of one organization: the organization and its members, its datasets and their
 // resources, its reuses, the users they reference; deletions swept within that organization only.
 // Touches HTTP and Postgres.
+import { onDatabase } from '../db/retry.ts';
 import { openRun } from '../db/runs.ts';
 import { LISTINGS } from './kinds/index.ts';
 import { silentProgress } from './progress.ts';
-import { RunTracker } from './run-tracker.ts';
+import { conductRun } from './conduct-run.ts';
 import type { SyncOutcome } from './run-sync.ts';
 import { storePage, storeTombstones } from './store-page.ts';
 import { now, type RunScope, type SyncContext } from './sync-context.ts';
@@ -51,31 +52,29 @@ async function knownOrganization(ctx: SyncContext, key: string): Promise<string 
 }
 
 export interface HarvestOptions {
-  /** Goes on with this run (a retried job) instead of opening one. */
-  runId?: number;
+  /** The run's identity (a job chooses it before anything can fail): a retry goes on with the running
+   * run of that uuid instead of opening one, and an ended one throws RunEndedError. */
+  uuid?: string;
+  /** The queue job running the harvest (recorded in sync_runs.job_id). */
+  jobId?: string;
   /** Called once the run row exists, before any work (a job records it for its retries). */
   onRunOpened?(runId: number): Promise<unknown>;
 }
 
 export async function harvestOrganization(ctx: SyncContext, key: string, options: HarvestOptions = {}): Promise<SyncOutcome & { organizationId: string }> {
   const org = await resolveOrganization(ctx, key);
-  const runId = options.runId ?? (await openRun(ctx.db, { mode: 'organization', scope: org.id, kinds: ['organizations', 'datasets', 'reuses', 'users'] }));
-  if (!options.runId) await options.onRunOpened?.(runId);
-  const tracker = new RunTracker(ctx.db, runId, ctx.http);
-  tracker.startHeartbeat(ctx.heartbeatMs ?? 15_000, (error) => ctx.logger.warn({ err: error }, 'heartbeat failed'));
-  const run: RunScope = { runId, tracker, mode: 'full', userIds: new Set(), fetchedUserIds: new Set() };
-  const log = ctx.logger.child({ runId, organization: org.id });
+  const runId = await openRun(ctx.db, {
+    mode: 'organization',
+    scope: org.id,
+    kinds: ['organizations', 'datasets', 'reuses', 'users'],
+    uuid: options.uuid,
+    jobId: options.jobId,
+  });
+  await options.onRunOpened?.(runId);
   try {
-    const problems = await harvestParts(ctx, run, org);
-    const error = problems.length ? problems.map((p) => p.replace(/\.?$/, '.')).join(' ') : undefined;
-    const progress = await tracker.finish(error ? 'failed' : 'succeeded', error);
-    log.info({ counts: progress.counts, error }, 'organization harvest finished');
-    return { runId, mode: 'organization', status: error ? 'failed' : 'succeeded', error, organizationId: org.id, ...progress };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const progress = await tracker.finish('failed', message);
-    log.error({ err: error }, 'organization harvest failed');
-    return { runId, mode: 'organization', status: 'failed', error: message, organizationId: org.id, ...progress };
+    const end = await conductRun(ctx, { runId, mode: 'full' }, (runCtx, run) => harvestParts(runCtx, run, org));
+    ctx.logger.info({ runId, organization: org.id, counts: end.progress.counts, status: end.status, error: end.error }, 'organization harvest finished');
+    return { runId, mode: 'organization', status: end.status, error: end.error, organizationId: org.id, ...end.progress };
   } finally {
     (ctx.progress ?? silentProgress).end();
   }
@@ -86,10 +85,14 @@ async function harvestParts(ctx: SyncContext, run: RunScope, org: { id: string; 
   const orgKind = LISTINGS.organizations.kind;
   if (org.status === 410 || org.status === 404) {
     const reason = org.status === 410 ? 'deleted' : 'not_found';
-    const gone = await storeTombstones(ctx.sql, orgKind, [{ id: org.id, reason }], { runId: run.runId, observedAt });
+    const gone = await onDatabase(ctx, 'storing the organization', () =>
+      storeTombstones(ctx.sql, orgKind, [{ id: org.id, reason }], { runId: run.runId, observedAt }),
+    );
     run.tracker.addDeletions('organization', gone.ids.length);
   } else {
-    const stored = await storePage(ctx.sql, orgKind, [org.body], { runId: run.runId, observedAt, sourceUrl: `/api/1/organizations/${org.id}/` });
+    const stored = await onDatabase(ctx, 'storing the organization', () =>
+      storePage(ctx.sql, orgKind, [org.body], { runId: run.runId, observedAt, sourceUrl: `/api/1/organizations/${org.id}/` }),
+    );
     for (const id of stored.userIds) run.userIds.add(id);
     run.tracker.addCounts(stored.counts);
   }

@@ -1,11 +1,33 @@
-// Accumulates a run's counts in memory and saves them to the ledger on a heartbeat. Touches Postgres.
+// Accumulates a run's counts in memory and saves them to the ledger on a heartbeat, which also
+// notices a run ended elsewhere (cancelled, reaped); closes the row and reports its truth. Touches Postgres.
 import type { HttpStats } from '../api/http-client.ts';
 import type { Db } from '../db/client.ts';
-import { emptyRunCounts, finishRun, heartbeatRun, type RunCounts, type RunProgress } from '../db/runs.ts';
+import { withConnectionRetry } from '../db/retry.ts';
+import { emptyRunCounts, finishRun, getRun, heartbeatRun, type RunCounts, type RunProgress, type SyncRun } from '../db/runs.ts';
+import type { Logger } from '../logger.ts';
 import type { PageResult } from './store-page.ts';
 import type { WalkResult } from './walk-listing.ts';
 
 export type TypeCounts = PageResult['counts'][string];
+
+/** How a run ended, as the ledger holds it. */
+export interface RunEnd {
+  status: 'succeeded' | 'failed';
+  error?: string;
+  progress: RunProgress;
+}
+
+export interface HeartbeatHandlers {
+  /** A heartbeat that could not be saved (the next one tries again). */
+  onError(error: unknown): void;
+  /** The row left `running` without this process: cancelled or reaped. Called once. */
+  onEnded?(row: SyncRun | undefined): void;
+}
+
+/** A heartbeat well within `staleAfterMs` (at most a third of it), so that a live run is never reaped. */
+export function heartbeatInterval(staleAfterMs: number, wantedMs = 5_000): number {
+  return Math.max(100, Math.min(wantedMs, Math.floor(staleAfterMs / 3)));
+}
 
 export class RunTracker {
   readonly counts: RunCounts = emptyRunCounts();
@@ -23,12 +45,31 @@ export class RunTracker {
     this.httpAtStart = { requests: http.stats.requests, retries: http.stats.retries };
   }
 
-  /** Saves progress every `intervalMs` until finished. */
-  startHeartbeat(intervalMs: number, onError: (error: unknown) => void): void {
+  /** Saves progress every `intervalMs` until finished; one beat at a time (a slow database does not pile them up). */
+  startHeartbeat(intervalMs: number, handlers: HeartbeatHandlers): void {
+    let beating = false;
     this.timer = setInterval(() => {
-      heartbeatRun(this.db, this.runId, this.snapshot()).catch(onError);
+      if (beating) return;
+      beating = true;
+      this.beat(handlers).finally(() => (beating = false));
     }, intervalMs);
     this.timer.unref();
+  }
+
+  private async beat(handlers: HeartbeatHandlers): Promise<void> {
+    try {
+      if (await heartbeatRun(this.db, this.runId, this.snapshot())) return;
+      if (!this.timer) return; // finished meanwhile: the row is closed by this process
+      this.stopHeartbeat();
+      handlers.onEnded?.(await getRun(this.db, this.runId).catch(() => undefined));
+    } catch (error) {
+      handlers.onError(error);
+    }
+  }
+
+  private stopHeartbeat(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   addPage(result: PageResult): void {
@@ -81,8 +122,21 @@ export class RunTracker {
     return { counts: { ...this.counts }, completeness: this.completeness, countsByType: this.countsByType };
   }
 
-  async finish(status: 'succeeded' | 'failed', error?: string): Promise<RunProgress> {
-    if (this.timer) clearInterval(this.timer);
-    return finishRun(this.db, this.runId, status, this.snapshot(), error);
+  /**
+   * Closes the row, through lost connections for up to `retryMs`. A row already closed elsewhere
+   * (cancelled, reaped) is left as it is and its status and reason are returned: never a false success.
+   */
+  async finish(status: 'succeeded' | 'failed', error?: string, options: { retryMs?: number; logger?: Logger } = {}): Promise<RunEnd> {
+    this.stopHeartbeat();
+    const close = async (): Promise<RunEnd> => {
+      const { closed, ...progress } = await finishRun(this.db, this.runId, status, this.snapshot(), error);
+      if (closed) return { status, error, progress };
+      const row = await getRun(this.db, this.runId);
+      // A lost answer to our own update (retried after the connection dropped) reads back as ours.
+      if (row && row.status === status && (row.error ?? undefined) === error) return { status, error, progress };
+      return { status: 'failed', error: row?.error ?? `run ${this.runId} was closed elsewhere`, progress };
+    };
+    if (!options.retryMs) return close();
+    return withConnectionRetry(close, { deadlineMs: options.retryMs, logger: options.logger, what: `closing run ${this.runId}` });
   }
 }

@@ -1,5 +1,6 @@
 // The deletion sweep: ids the mirror has but a complete listing did not show are fetched by id and
 // classified (410 deleted, 404 not_found, 200 alive: upserted). Never inferred, capped. Touches HTTP and Postgres.
+import { onDatabase } from '../db/retry.ts';
 import { countListedLive, readListedLiveIds } from '../db/sql/read-stamps.ts';
 import type { Listing } from './kinds/index.ts';
 import type { RunScope, SyncContext } from './sync-context.ts';
@@ -22,12 +23,12 @@ export async function sweepDeletions(ctx: SyncContext, run: RunScope, input: Swe
     ctx.logger.warn({ kind: kindName }, 'listing walk incomplete: no deletion is inferred this run');
     return null;
   }
-  const live = await readListedLiveIds(ctx.sql, listing.kind.table, input.scope);
+  const live = await onDatabase(ctx, 'reading live ids', () => readListedLiveIds(ctx.sql, listing.kind.table, input.scope));
   const candidates = live.filter((id) => !input.seen.has(id));
   if (candidates.length === 0) return null;
   const share = ctx.sweepMaxShare ?? 0.05;
   // The cap is a share of the mirror's table, also for a sweep scoped to one organization.
-  const liveInTable = input.scope ? await countListedLive(ctx.sql, listing.kind.table) : live.length;
+  const liveInTable = input.scope ? await onDatabase(ctx, 'counting live rows', () => countListedLive(ctx.sql, listing.kind.table)) : live.length;
   if (candidates.length > share * liveInTable) {
     const pct = ((100 * candidates.length) / liveInTable).toFixed(1);
     return (

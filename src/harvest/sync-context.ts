@@ -26,8 +26,13 @@ export interface SyncContext {
   /** A running run without heartbeat for this long is marked failed. Default 600 000. */
   staleAfterMs?: number;
   progress?: ProgressSink;
+  /** Heartbeat of a run in this process; never more than a third of `staleAfterMs`. Default 5 000. */
   heartbeatMs?: number;
+  /** Ends the run's work: in-flight requests are aborted and no further batch is stored. */
   signal?: AbortSignal;
+  /** How long a lost PostgreSQL connection is waited for (each batch's transaction run again once it
+   * is back) before the run fails. Unset: no wait (queue jobs have their own attempts). */
+  databaseRetryMs?: number;
 }
 
 export interface RunScope {

@@ -3,6 +3,7 @@
 // one by one so that queue jobs run the very same code on their share. Touches HTTP and Postgres.
 import { BannedError } from '../api/errors/index.ts';
 import { fetchListingPage } from '../api/fetch-page.ts';
+import { onDatabase } from '../db/retry.ts';
 import { readStamps } from '../db/sql/read-stamps.ts';
 import { metricRowsOf, upsertMetricSnapshots } from '../db/sql/upsert-metric-snapshots.ts';
 import { fetchById } from './fetch-by-id.ts';
@@ -42,11 +43,11 @@ export async function syncListing(ctx: SyncContext, run: RunScope, kindName: Lis
 
 /** Stores one fetched listing page; returns the ids it showed. */
 export async function storeListingPage(ctx: SyncContext, run: RunScope, listing: Listing, page: FetchedListingPage): Promise<string[]> {
-  const result = await storePage(ctx.sql, listing.kind, page.items, {
-    runId: run.runId,
-    observedAt: now(),
-    sourceUrl: page.sourceUrl,
-  });
+  ctx.signal?.throwIfAborted(); // an interrupted run stores nothing more
+  const observedAt = now();
+  const result = await onDatabase(ctx, 'storing a page', () =>
+    storePage(ctx.sql, listing.kind, page.items, { runId: run.runId, observedAt, sourceUrl: page.sourceUrl }),
+  );
   for (const id of result.userIds) run.userIds.add(id);
   const ids = idsOf(page.items);
   if (listing.kind.entityType === 'user') for (const id of ids) run.fetchedUserIds.add(id);
@@ -111,7 +112,7 @@ export interface ManifestOutcome {
 export async function walkManifest(ctx: SyncContext, run: RunScope, kindName: ListedKind, filter: ListingFilter = {}): Promise<ManifestOutcome> {
   const listing = LISTINGS[kindName];
   const stored = new Map(
-    (await readStamps(ctx.sql, listing.kind.table, listing.stampPaths, filter.scope)).map((s) => [
+    (await onDatabase(ctx, 'reading stamps', () => readStamps(ctx.sql, listing.kind.table, listing.stampPaths, filter.scope))).map((s) => [
       s.id,
       { deleted: s.deleted, stamp: stampOfValues(s.values) },
     ]),
@@ -134,7 +135,8 @@ export async function walkManifest(ctx: SyncContext, run: RunScope, kindName: Li
           toFetch.push(id);
         }
       }
-      await upsertMetricSnapshots(ctx.sql, metricRowsOf(listing.kind.entityType, page.items), now());
+      const observedAt = now();
+      await onDatabase(ctx, 'storing metrics', () => upsertMetricSnapshots(ctx.sql, metricRowsOf(listing.kind.entityType, page.items), observedAt));
       run.tracker.counts.pages++;
       progress(page);
     },
@@ -176,16 +178,17 @@ export async function fetchAndStore(
     concurrency: ctx.concurrency,
     signal: ctx.signal,
     onBatch: async (batch) => {
+      ctx.signal?.throwIfAborted();
       const observedAt = now();
-      const result = await storePage(ctx.sql, listing.kind, batch.found, {
-        runId: run.runId,
-        observedAt,
-        sourceUrl: `${listing.path}{id}/`,
-      });
+      const result = await onDatabase(ctx, 'storing a batch', () =>
+        storePage(ctx.sql, listing.kind, batch.found, { runId: run.runId, observedAt, sourceUrl: `${listing.path}{id}/` }),
+      );
       for (const id of result.userIds) run.userIds.add(id);
       if (listing.kind.entityType === 'user') for (const id of idsOf(batch.found)) run.fetchedUserIds.add(id);
       run.tracker.addCounts(result.counts);
-      const gone = await storeTombstones(ctx.sql, listing.kind, batch.gone, { runId: run.runId, observedAt });
+      const gone = await onDatabase(ctx, 'storing deletions', () =>
+        storeTombstones(ctx.sql, listing.kind, batch.gone, { runId: run.runId, observedAt }),
+      );
       run.tracker.addDeletions(listing.kind.entityType, gone.ids.length);
       run.tracker.addDeletions('resource', gone.resourceIds.length);
       failed.push(...batch.failed);

@@ -3,6 +3,7 @@
 // incremental run also refreshes a rotating share of them. The plan is shared by the in-process run
 // and the queue (which fetches the planned ids in item jobs). Touches HTTP and Postgres.
 import { HttpError } from '../api/errors/index.ts';
+import { onDatabase } from '../db/retry.ts';
 import { markUsersFetched, referencedUserIds, usersDueForRefresh } from '../db/sql/referenced-users.ts';
 import { LISTINGS } from './kinds/index.ts';
 import { describeFetchFailures, fetchAndStore, syncListing } from './sync-listing.ts';
@@ -19,7 +20,9 @@ export interface UsersPlan {
 /** Walks the admin listing when the key allows it, and plans the users to fetch by id. */
 export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersPlan> {
   const rotate = (exclude: string[]) =>
-    run.mode === 'incremental' ? usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, exclude) : Promise.resolve([]);
+    run.mode === 'incremental'
+      ? onDatabase(ctx, 'planning users', () => usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, exclude))
+      : Promise.resolve([]);
   if (ctx.hasApiKey) {
     try {
       const problems = await syncListing(ctx, run, 'users');
@@ -30,7 +33,9 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
       ctx.logger.warn('the API key cannot list users (not an admin key): users are fetched by reference instead');
     }
   }
-  const referenced = (await referencedUserIds(ctx.sql, { onlyUnknown: run.mode === 'incremental' })).filter(
+  const referenced = (
+    await onDatabase(ctx, 'planning users', () => referencedUserIds(ctx.sql, { onlyUnknown: run.mode === 'incremental' }))
+  ).filter(
     (id) => !run.fetchedUserIds.has(id),
   );
   const rotation = await rotate([...referenced, ...run.fetchedUserIds]);
@@ -43,6 +48,7 @@ export async function syncUsers(ctx: SyncContext, run: RunScope): Promise<string
   const plan = await planUsers(ctx, run);
   const failed = await fetchAndStore(ctx, run, 'users', LISTINGS.users, plan.ids);
   const missed = new Set(failed.map((f) => f.id));
-  await markUsersFetched(ctx.sql, plan.rotation.filter((id) => !missed.has(id)), now());
+  const fetchedAt = now();
+  await onDatabase(ctx, 'marking users fetched', () => markUsersFetched(ctx.sql, plan.rotation.filter((id) => !missed.has(id)), fetchedAt));
   return [...plan.problems, ...describeFetchFailures('users', failed)];
 }

@@ -141,7 +141,7 @@ describe('a run whose workers all died', () => {
     await expect(open()).rejects.toBeInstanceOf(RunInProgressError);
     const [row] = await h.database.sql`select status, error, finished_at from sync_runs where id = ${dead!.id}`;
     expect(row!.status).toBe('failed');
-    expect(row!.error).toMatch(/No heartbeat since .* UTC: the processes running it died or stopped\./);
+    expect(row!.error).toMatch(/^No heartbeat since .* UTC: the process running it stopped \(killed or crashed\)\.$/);
     await h.database.sql`update sync_runs set heartbeat_at = now() - interval '2 hours' where id = ${alive!.id}`;
     await expect(open()).resolves.toMatchObject({ mode: 'full', resumed: false });
   });
