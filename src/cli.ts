@@ -126,16 +126,18 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
-    const debug = env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace';
-    process.stderr.write(`${oneSentence(error, safeDatabaseUrl(program, env))}\n`);
-    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    // Printed here and only here: commands throw their failure instead of writing it themselves.
+    const config = safeConfig(program, env);
+    const level = config?.LOG_LEVEL ?? env.LOG_LEVEL;
+    process.stderr.write(`${oneSentence(error, config?.DATABASE_URL)}\n`);
+    if ((level === 'debug' || level === 'trace') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return 1;
   }
 }
 
-function safeDatabaseUrl(program: Command, env: NodeJS.ProcessEnv): string | undefined {
+function safeConfig(program: Command, env: NodeJS.ProcessEnv): Config | undefined {
   try {
-    return configFrom(program, env).DATABASE_URL;
+    return configFrom(program, env);
   } catch {
     return undefined;
   }

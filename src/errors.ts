@@ -9,12 +9,16 @@ export function rootCause(error: unknown): unknown {
   return current;
 }
 
+/** JavaScript's own errors: "Cannot read properties of null" needs its class to make sense. The
+ * project's errors, PostgreSQL's and the libraries' are sentences that stand alone. */
+const BUILT_IN_ERRORS = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
+
 /** One line: the root cause's message, prefixed with its class name when that says something. */
 export function causeMessage(error: unknown): string {
   const root = rootCause(error);
   if (root instanceof Error) {
     const message = root.message.replace(/\s+/g, ' ').trim();
-    return root.name === 'Error' || root.name === 'PostgresError' ? message : `${root.name}: ${message}`;
+    return BUILT_IN_ERRORS.has(root.name) ? `${root.name}: ${message}` : message;
   }
   return String(root);
 }

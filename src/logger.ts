@@ -1,5 +1,6 @@
 // Root pino logger. Pure apart from writing to stderr; redacts the API key wherever it can appear.
 import { pino, type Logger } from 'pino';
+import { rootCause } from './errors.ts';
 
 export const REDACT_PATHS = [
   'apiKey',
@@ -15,9 +16,11 @@ export const REDACT_PATHS = [
 function errorSerializer(level: string) {
   if (level === 'debug' || level === 'trace') return pino.stdSerializers.err;
   return (error: unknown) => {
-    if (!(error instanceof Error)) return error;
-    const code = (error as { code?: unknown }).code;
-    return { type: error.name, message: error.message, ...(code === undefined ? {} : { code }) };
+    // drizzle's "Failed query: …" wrapper is logged as the driver's (PostgreSQL's) error it wraps.
+    const root = rootCause(error);
+    if (!(root instanceof Error)) return root;
+    const code = (root as { code?: unknown }).code;
+    return { type: root.name, message: root.message, ...(code === undefined ? {} : { code }) };
   };
 }
 

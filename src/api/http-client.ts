@@ -32,7 +32,8 @@ export interface HttpClientOptions {
   budget?: RequestBudget;
   /** Keep-alive sockets kept open; match the budget's concurrency. Default 4. */
   connections?: number;
-  /** Consecutive refused connections (across requests) that open the circuit. Default 5. */
+  /** Consecutive refused connections (across requests), once the server has answered, that open the circuit. Default 5.
+   * Before any answer, refusals and unresolved names end in an UnreachableError after at most 3 attempts. */
   refusedThreshold?: number;
   /** Receives one debug line per retry. */
   logger?: Logger;
@@ -78,7 +79,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const backoff: BackoffSettings = { minTimeout: opts.minRetryDelayMs ?? 500, maxTimeout: opts.maxRetryDelayMs ?? 30_000, factor: 2 };
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
   const budget = opts.budget ?? createLocalBudget({ maxConcurrency: 4, requestsPerSecond: 5 });
-  const circuit = createRefusalCircuit(opts.refusedThreshold ?? 5);
+  // A wrong address is told within a few attempts, and at the last one when retries are fewer.
+  const circuit = createRefusalCircuit(opts.refusedThreshold ?? 5, { unreachableAfter: Math.min(3, retries + 1) });
   const transport = createTransport({ connections: opts.connections ?? 4, timeoutMs: opts.timeoutMs ?? 30_000, circuit });
   const stats: HttpStats = { requests: 0, retries: 0, bytes: 0, byStatus: {} };
   const redact = secretRedactor(opts.apiKey);

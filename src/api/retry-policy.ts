@@ -1,5 +1,5 @@
 // Retry policy of the HTTP client: which failures are transient, how long Retry-After asks. Pure.
-import { BannedError, HttpError, MalformedResponseError, NetworkError } from './errors/index.ts';
+import { BannedError, HttpError, MalformedResponseError, NetworkError, UnreachableError } from './errors/index.ts';
 
 /** Codes of transport failures worth retrying: the request may well succeed a moment later. */
 const TRANSIENT_NETWORK_CODES = new Set([
@@ -40,7 +40,7 @@ export function isRetryableStatus(status: number): boolean {
 
 /** Whether the client should try again after this failure. */
 export function isRetryableError(error: unknown): boolean {
-  if (error instanceof BannedError) return false;
+  if (error instanceof BannedError || error instanceof UnreachableError) return false;
   if (error instanceof HttpError || error instanceof NetworkError || error instanceof MalformedResponseError) {
     return error.retryable;
   }

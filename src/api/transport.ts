@@ -6,7 +6,7 @@ import type { RawResponse } from './interpret-response.ts';
 import { networkErrorCode } from './retry-policy.ts';
 
 export interface Transport {
-  /** Sends one attempt; rejects with NetworkError, BannedError, the abort reason, or an unexpected error as is. */
+  /** Sends one attempt; rejects with NetworkError, BannedError, UnreachableError, the abort reason, or an unexpected error as is. */
   send(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<RawResponse>;
   close(): Promise<void>;
 }
@@ -27,8 +27,13 @@ export function createTransport(opts: { connections: number; timeoutMs: number; 
       if (deadline.aborted) throw new NetworkError({ code: 'TIMEOUT', url: url.href }, { cause: error });
       const code = networkErrorCode(error);
       if (code === undefined) throw error; // a bug (bad header, closed client), not the network
-      const banned = code === 'ECONNREFUSED' ? opts.circuit.recordRefusal(error) : undefined;
-      throw banned ?? new NetworkError({ code, url: url.href }, { cause: error });
+      const verdict =
+        code === 'ECONNREFUSED'
+          ? opts.circuit.recordRefusal(error, url.href)
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+            ? opts.circuit.recordUnresolved(code, error, url.href)
+            : undefined;
+      throw verdict ?? new NetworkError({ code, url: url.href }, { cause: error });
     }
   }
 

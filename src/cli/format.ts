@@ -28,7 +28,8 @@ export function formatSummary(outcome: {
       `${outcome.counts.pages} pages, ${outcome.counts.requests} requests, ${outcome.counts.retries} retries.`,
     table(['entity', ...TYPE_COLUMNS], rows),
   ];
-  if (outcome.error) lines.push(`Error: ${outcome.error}`);
+  // A failed run's reason is not repeated here: the command prints it once, on stderr, as its failure.
+  if (outcome.error && outcome.status !== 'failed') lines.push(`Error: ${outcome.error}`);
   return lines.join('\n');
 }
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BannedError, HttpError, MalformedResponseError, NetworkError } from '../../src/api/errors/index.ts';
+import { BannedError, HttpError, MalformedResponseError, NetworkError, UnreachableError } from '../../src/api/errors/index.ts';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../../src/api/http-client.ts';
 import { createLocalBudget } from '../../src/api/request-budget.ts';
 
@@ -154,29 +154,62 @@ describe('network faults', () => {
 });
 
 describe('circuit breaker on refused connections', () => {
-  it('opens after N consecutive refusals and sends nothing afterwards', async () => {
-    const port = await freePort();
-    const http = client(`http://127.0.0.1:${port}`, { refusedThreshold: 3, retries: 10 });
+  it('reports a ban once a server that answered in this run refuses N times in a row, and sends nothing afterwards', async () => {
+    const first = await startServer((_req, res) => json(res, 200, {}));
+    const http = client(first.url, { refusedThreshold: 3, retries: 10 });
+    await http.getJson('/x');
+    await first.close(); // the server that answered is gone mid-run: refusals now look like a ban
     const error = await http.getJson('/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BannedError);
     expect((error as Error).message).toMatch(/refused connections 3 times.*IP ban.*wait/);
-    expect(http.stats.requests).toBe(3);
+    expect(http.stats.requests).toBe(4);
 
     // The server is back: an open circuit still sends nothing.
-    const server = await startServer((_req, res) => json(res, 200, {}), port);
+    const server = await startServer((_req, res) => json(res, 200, {}), first.port);
     await expect(http.getJson('/y')).rejects.toBeInstanceOf(BannedError);
     expect(server.hits).toBe(0);
+    expect(http.stats.requests).toBe(4);
+  });
+
+  it('says nothing is listening, after a few attempts and not as a ban, when the host never answered', async () => {
+    const port = await freePort();
+    const http = client(`http://127.0.0.1:${port}`, { refusedThreshold: 3, retries: 10 });
+    const error = await http.getJson('/x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect(error).not.toBeInstanceOf(BannedError);
+    expect((error as Error).message).toBe(
+      `Nothing is listening at http://127.0.0.1:${port} (it refused connections before answering anything in this run): ` +
+        'check DATAGOUV_BASE_URL (or --base-url) and that the server runs.',
+    );
+    expect(http.stats.requests).toBe(3);
+    // The next request of the run is told at its first refusal, without retries.
+    await expect(http.getJson('/y')).rejects.toBeInstanceOf(UnreachableError);
+    expect(http.stats.requests).toBe(4);
+    // Not latched: a server started late is used as soon as it listens.
+    await startServer((_req, res) => json(res, 200, { late: true }), port);
+    expect((await http.getJson('/z')).body).toEqual({ late: true });
+  });
+
+  it('names the host and DATAGOUV_BASE_URL within a few attempts when the host name does not resolve', async () => {
+    const http = client('http://no-such-host.invalid', { retries: 10 });
+    const error = await http.getJson('/x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect((error as Error).message).toMatch(/^The host no-such-host\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\): check DATAGOUV_BASE_URL/);
     expect(http.stats.requests).toBe(3);
   });
 
   it('resets the count of refusals when the server answers', async () => {
     const port = await freePort();
     const http = client(`http://127.0.0.1:${port}`, { refusedThreshold: 3, retries: 1 });
-    await expect(http.getJson('/x')).rejects.toMatchObject({ name: 'NetworkError', code: 'ECONNREFUSED' });
+    await expect(http.getJson('/x')).rejects.toBeInstanceOf(UnreachableError);
     const server = await startServer((_req, res) => json(res, 200, {}), port);
     await http.getJson('/x');
     await server.close();
+    // Two refusals (below the threshold) after an answer: an ordinary network failure, retried.
     await expect(http.getJson('/x')).rejects.toMatchObject({ name: 'NetworkError', code: 'ECONNREFUSED' });
+    await startServer((_req, res) => json(res, 200, {}), port);
+    await http.getJson('/x');
+    expect(http.stats.requests).toBe(6);
   });
 });
 

@@ -1,7 +1,7 @@
 // Unit tests of the retry policy and circuit breaker: pure functions, no I/O.
 import { describe, expect, it } from 'vitest';
 import { createRefusalCircuit } from '../../src/api/circuit-breaker.ts';
-import { BannedError, HttpError, MalformedResponseError, NetworkError } from '../../src/api/errors/index.ts';
+import { BannedError, HttpError, MalformedResponseError, NetworkError, UnreachableError } from '../../src/api/errors/index.ts';
 import {
   backoffFloorMs,
   extraRetryAfterWaitMs,
@@ -60,12 +60,29 @@ describe('Retry-After on top of the backoff', () => {
 describe('refusal circuit', () => {
   it('opens after N consecutive refusals and an answer in between resets the count', () => {
     const circuit = createRefusalCircuit(2);
-    expect(circuit.recordRefusal(new Error('r'))).toBeUndefined();
+    expect(circuit.recordRefusal(new Error('r'), 'http://127.0.0.1:9/x')).toBeUndefined();
     circuit.recordAnswer();
-    expect(circuit.recordRefusal(new Error('r'))).toBeUndefined();
-    expect(circuit.recordRefusal(new Error('r'))).toBeInstanceOf(BannedError);
+    expect(circuit.recordRefusal(new Error('r'), 'http://127.0.0.1:9/x')).toBeUndefined();
+    expect(circuit.recordRefusal(new Error('r'), 'http://127.0.0.1:9/x')).toBeInstanceOf(BannedError);
     expect(() => circuit.assertClosed()).toThrow(BannedError);
     circuit.recordAnswer();
     expect(() => circuit.assertClosed()).toThrow(/IP ban/);
+  });
+
+  it('before any answer, refusals and unresolved names mean a wrong address, never a ban', () => {
+    const circuit = createRefusalCircuit(2, { unreachableAfter: 3 });
+    const url = 'http://127.0.0.1:9/api/1/datasets/';
+    expect(circuit.recordRefusal(new Error('r'), url)).toBeUndefined();
+    expect(circuit.recordUnresolved('EAI_AGAIN', new Error('d'), url)).toBeUndefined();
+    const error = circuit.recordRefusal(new Error('r'), url);
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect(error).toMatchObject({ code: 'ECONNREFUSED', retryable: false });
+    expect(() => circuit.assertClosed()).not.toThrow();
+    expect(isRetryableError(error)).toBe(false);
+    // Once the host has answered, a resolver hiccup is retried and refusals count towards a ban.
+    circuit.recordAnswer();
+    expect(circuit.recordUnresolved('ENOTFOUND', new Error('d'), url)).toBeUndefined();
+    expect(circuit.recordRefusal(new Error('r'), url)).toBeUndefined();
+    expect(circuit.recordRefusal(new Error('r'), url)).toBeInstanceOf(BannedError);
   });
 });

@@ -1,4 +1,5 @@
-// BannedError: the circuit breaker opened after repeated refused connections (probable IP ban). Pure.
+// BannedError: the circuit breaker opened after repeated refused connections from a host that had answered
+// before (probable IP ban). Pure.
 
 export class BannedError extends Error {
   override name = 'BannedError';
@@ -8,7 +9,7 @@ export class BannedError extends Error {
 
   constructor(refusals: number, options?: ErrorOptions) {
     super(
-      `data.gouv.fr refused connections ${refusals} times in a row, probably an IP ban for too many requests: ` +
+      `data.gouv.fr refused connections ${refusals} times in a row after answering earlier, probably an IP ban for too many requests: ` +
         'the run stopped sending requests; wait (hours) before retrying and lower DATAGOUV_REQUESTS_PER_SECOND / DATAGOUV_MAX_CONCURRENCY.',
       options,
     );

@@ -3,7 +3,7 @@
 /** Why a status happened and what the operator should do about it. */
 function adviceFor(status: number): string {
   if (status === 429) return 'data.gouv.fr is throttling us: lower DATAGOUV_REQUESTS_PER_SECOND / DATAGOUV_MAX_CONCURRENCY and retry later.';
-  if (status >= 500) return 'data.gouv.fr failed or is overloaded: the job will be retried later; if it persists, try a smaller page size.';
+  if (status >= 500) return 'data.gouv.fr failed or is overloaded: such answers are retried with backoff; if it persists, try a smaller page size.';
   if (status === 401 || status === 403) return 'the endpoint needs authentication or permissions: check DATAGOUV_API_KEY.';
   if (status === 404 || status === 410) return 'the resource does not exist (any more): check the id or path.';
   if (status === 400) return 'the request parameters were rejected: this is a bug in the caller, fix the query.';

@@ -11,7 +11,7 @@ export class NetworkError extends Error {
   constructor(details: { code: string; url: string }, options?: ErrorOptions) {
     const what = details.code === 'TIMEOUT' ? 'timed out' : `failed at the network level (${details.code})`;
     super(
-      `GET ${details.url} ${what}: data.gouv.fr or the network is unreliable; the job will be retried later, check connectivity if it persists.`,
+      `GET ${details.url} ${what}: data.gouv.fr or the network is unreliable; such failures are retried with backoff, check connectivity if it persists.`,
       options,
     );
     this.code = details.code;
