@@ -2,23 +2,20 @@
 // and crash during the run (an own throw-away cluster), SIGINT, SIGTERM, `cancel`, kill -9, and a
 // short RUN_STALE_AFTER_MS. Each ends with the mirror of a clean run. Touches Postgres, HTTP and
 // child processes.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, type HttpClient } from '../../src/api/http-client.ts';
 import { createLocalBudget } from '../../src/api/request-budget.ts';
-import { openDb, type DbHandle } from '../../src/db/client.ts';
+import { openDb } from '../../src/db/client.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import { runSync, type SyncContext } from '../../src/harvest/run-sync.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startFakeDatagouv, type FakeDatagouv } from '../fake-datagouv/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { cli, sentences, startCli, until, type Cli } from '../support/cli-process.ts';
 import { mirrorState } from '../support/harness.ts';
 import { startOwnPostgres, type OwnPostgres } from '../support/servers.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const COUNTS = { datasets: 60, organizations: 6, reuses: 10, users: 30 };
 const PAGE_SIZE = 5;
 
@@ -39,20 +36,6 @@ async function duplicateChanges(sql: Sql) {
     group by 1, 2, 3, 4, patch::text having count(*) > 1`;
 }
 
-function contextFor(database: DbHandle, http: HttpClient, extra: Partial<SyncContext>): SyncContext {
-  return {
-    sql: database.sql,
-    db: database.db,
-    http,
-    logger: createLogger('silent'),
-    hasApiKey: false,
-    pageSize: PAGE_SIZE,
-    concurrency: 2,
-    usersPerRun: 0,
-    ...extra,
-  };
-}
-
 let fake: FakeDatagouv;
 let pg: OwnPostgres;
 let http: HttpClient;
@@ -71,7 +54,11 @@ beforeAll(async () => {
   await runMigrations(pg.url('clean'));
   const database = openDb(pg.url('clean'), { max: 4 });
   try {
-    const outcome = await runSync(contextFor(database, http, {}), { mode: 'full' });
+    const ctx: SyncContext = {
+      sql: database.sql, db: database.db, http, logger: createLogger('silent'),
+      hasApiKey: false, pageSize: PAGE_SIZE, concurrency: 2, usersPerRun: 0,
+    };
+    const outcome = await runSync(ctx, { mode: 'full' });
     expect(outcome).toMatchObject({ status: 'succeeded', error: undefined });
     clean = await snapshot(database.sql);
     expect(clean.state.datasets!.length).toBeGreaterThan(COUNTS.datasets / 2);
@@ -85,46 +72,6 @@ afterAll(async () => {
   await fake?.close();
   await pg?.destroy();
 });
-
-interface Cli {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the exit code once the process has exited. */
-  exited: Promise<number | null>;
-}
-
-/** Starts the CLI as ops do, with only `env` (plus PATH/HOME) in its environment. */
-function startCli(args: string[], env: Record<string, string>): Cli {
-  const base = Object.fromEntries(['PATH', 'HOME', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/mirror.ts', ...args], { cwd: ROOT, env: { ...base, ...env } });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function cli(args: string[], env: Record<string, string>) {
-  const run = startCli(args, env);
-  const code = await run.exited;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
-
-/** The lines a person reads (JSON log lines aside). */
-const sentences = (stderr: string) => stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
-
-/** Polls until `probe` returns a value (the event is in the database; nothing to subscribe to). */
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const LOST = 'lost the connection to PostgreSQL: retrying';
 
@@ -299,6 +246,16 @@ describe('a sync subprocess', () => {
     const ended = await cli(['cancel', String(runId)], env);
     expect(ended.code).toBe(1);
     expect(sentences(ended.stderr)).toEqual([`Run ${runId} is not running (it failed): nothing to cancel.`]);
+  });
+
+  it('cancel RUN_ID ends a queued run: its row is failed and the sentence says its workers skip what it has left', async () => {
+    const [queued] = await db.sql`insert into sync_runs (mode, kinds, job_id) values ('incremental', '{datasets}', 'sync-cancel-test') returning id::int`;
+    const { code, stdout, stderr } = await cli(['cancel', String(queued!.id)], env);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.trim()).toBe(
+      `Cancelled run ${queued!.id} (incremental): marked failed ("cancelled from the command line"), and workers skip the jobs it has left.`,
+    );
+    expect(await runRow(queued!.id as number)).toMatchObject({ status: 'failed', error: 'cancelled from the command line', finished_at: expect.anything() });
   });
 
   it('with RUN_STALE_AFTER_MS=5000, a run lasting longer than 5 s is never reaped by `runs` and exits 0 succeeded', async () => {
