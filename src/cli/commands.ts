@@ -6,7 +6,7 @@ import { assertOrganizationKey, harvestOrganization, resolveOrganization } from 
 import type { ListedKind } from '../harvest/kinds/index.ts';
 import { withSignal } from '../harvest/conduct-run.ts';
 import { RunInProgressError, runSync, type SyncContext, type SyncOutcome } from '../harvest/run-sync.ts';
-import { enqueueHarvestOrg, enqueueSync, waitForJob, waitForRunEnd } from '../queue/enqueue.ts';
+import { enqueueHarvestOrg, enqueueSync } from '../queue/enqueue.ts';
 import { installNightlySchedule, NIGHTLY_SCHEDULER_ID } from '../queue/scheduler.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { describeBlockingRun } from './cancel.ts';
@@ -14,6 +14,7 @@ import { syncContextOf, queueOf } from './context.ts';
 import { CliError } from './errors.ts';
 import { surviveDriverFaults } from './driver-faults.ts';
 import { untilInterrupted } from './interrupt.ts';
+import { runEnd, runOfJob, watchRedis } from './follow.ts';
 import { formatQueue, formatRuns, formatSummary } from './format.ts';
 
 export async function migrateCommand(config: Config): Promise<void> {
@@ -63,9 +64,12 @@ async function enqueueSyncCommand(config: Config, opts: { mode?: 'full' | 'incre
     const job = await enqueueSync(queue.mirror.queue, { mode: opts.mode, kinds: opts.kinds, trigger: 'cli' });
     console.log(`Queued sync job ${job.id} on ${config.QUEUE_NAME}.`);
     if (!opts.wait) return;
-    const result = await waitForJob<{ runId?: number; skipped?: boolean; reason?: string }>(queue.redis, queue.mirror.queue, job);
-    if (result.skipped || !result.runId) throw new CliError(`The sync did not start: ${result.reason ?? 'the run already ended'}`);
-    await followRun(config, result.runId, started);
+    const unwatch = watchRedis(config, queue);
+    try {
+      await followRun(config, await runOfJob(config, queue, job, 'sync'), started);
+    } finally {
+      unwatch();
+    }
   } finally {
     await queue.close();
   }
@@ -73,24 +77,19 @@ async function enqueueSyncCommand(config: Config, opts: { mode?: 'full' | 'incre
 
 /** Waits for a distributed run's row to leave `running`, then reports it like an in-process run. */
 async function followRun(config: Config, runId: number, started: number): Promise<void> {
-  const runtime = createRuntime(config);
-  try {
-    const run = await waitForRunEnd(runtime.database.db, runId);
-    report(
-      {
-        runId,
-        mode: run.mode as SyncOutcome['mode'],
-        status: run.status as SyncOutcome['status'],
-        error: run.error ?? undefined,
-        counts: run,
-        countsByType: run.countsByType as Record<string, unknown>,
-        completeness: run.completeness as Record<string, unknown>,
-      },
-      started,
-    );
-  } finally {
-    await runtime.close();
-  }
+  const run = await runEnd(config, runId);
+  report(
+    {
+      runId,
+      mode: run.mode as SyncOutcome['mode'],
+      status: run.status as SyncOutcome['status'],
+      error: run.error ?? undefined,
+      counts: run,
+      countsByType: run.countsByType as Record<string, unknown>,
+      completeness: run.completeness as Record<string, unknown>,
+    },
+    started,
+  );
 }
 
 export async function harvestOrgCommand(config: Config, key: string, opts: { queue?: boolean; wait?: boolean }): Promise<void> {
@@ -109,10 +108,12 @@ export async function harvestOrgCommand(config: Config, key: string, opts: { que
       const { job, deduplicated } = await enqueueHarvestOrg(queue.mirror.queue, id);
       console.log(deduplicated ? `A re-harvest of ${id} is already queued or running (job ${job.id}): joined it.` : `Queued re-harvest of ${id} as job ${job.id}.`);
       if (!opts.wait) return;
-      const result = await waitForJob<{ runId: number }>(queue.redis, queue.mirror.queue, job);
-      const run = await getRun(runtime.database.db, result.runId);
-      if (!run) throw new CliError(`Run ${result.runId} of the re-harvest is missing from sync_runs.`);
-      await followRun(config, run.id, started);
+      const unwatch = watchRedis(config, queue);
+      try {
+        await followRun(config, await runOfJob(config, queue, job, 're-harvest'), started);
+      } finally {
+        unwatch();
+      }
     } finally {
       await queue.close();
     }

@@ -17,17 +17,33 @@ function codeOf(error: unknown): string {
   return typeof code === 'string' ? code : typeof message === 'string' ? message : 'no answer';
 }
 
+/** Says once when Redis stops answering and once when it answers again, for as long as --wait
+ * follows work that only the workers, through Redis, can move on; returns its stop. */
+export function watchRedis(config: Config, queue: QueueHandle): () => void {
+  const watcher = queue.redis.duplicate({ lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: (times: number) => Math.min(times * 200, 2_000) });
+  let reachable = true;
+  let lastError: unknown;
+  watcher.on('error', (error: unknown) => {
+    lastError = error; // told once per outage below, never as an unhandled event
+  });
+  watcher.on('reconnecting', () => {
+    if (!reachable) return;
+    reachable = false;
+    say(`Redis at ${redactUrl(config.REDIS_URL)} is unreachable (${codeOf(lastError)}): the workers wait for it, and so does this command.`);
+  });
+  watcher.on('ready', () => {
+    if (reachable) return;
+    reachable = true;
+    say(`Redis at ${redactUrl(config.REDIS_URL)} answers again: following the run.`);
+  });
+  return () => watcher.disconnect();
+}
+
 /** The run a queued job opened (it waits through Redis outages); a job that did not start one says why. */
 export async function runOfJob(config: Config, queue: QueueHandle, job: Job, what: string): Promise<number> {
-  const onRedisState = (reachable: boolean, error?: unknown) =>
-    say(
-      reachable
-        ? `Redis at ${redactUrl(config.REDIS_URL)} answers again: following the ${what}.`
-        : `Redis at ${redactUrl(config.REDIS_URL)} is unreachable (${codeOf(error)}): waiting for it to come back.`,
-    );
   let result: { runId?: number; skipped?: boolean; reason?: string };
   try {
-    result = await waitForJob(queue.redis, queue.mirror.queue, job, { onRedisState });
+    result = await waitForJob(queue.redis, queue.mirror.queue, job);
   } catch (error) {
     if (error instanceof JobVanishedError) {
       if (error.runId) return error.runId; // the run's row tells how it ends (the workers close it)

@@ -51,6 +51,7 @@ export interface WaitOptions {
  */
 export async function waitForJob<T>(connection: Redis, queue: Queue, job: Job, options: WaitOptions = {}): Promise<T> {
   const own = connection.duplicate({
+    lazyConnect: false,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
     retryStrategy: (times: number) => Math.min(times * 200, 2_000),
@@ -71,6 +72,7 @@ export async function waitForJob<T>(connection: Redis, queue: Queue, job: Job, o
     options.onRedisState?.(true);
   });
   const reader = new Queue(queue.name, { connection: own, prefix: queue.opts.prefix });
+  reader.on('error', () => {}); // told through onRedisState, not printed with a stack
   const jobId = `${job.id}`;
   let runId = runIdOf(job.data);
   try {

@@ -35,6 +35,10 @@ export function openQueue(connection: Redis, name: string, retry: JobRetry = DEF
   const defaults = jobOptions(retry);
   const queue = new Queue(name, { connection, defaultJobOptions: defaults });
   const flows = new FlowProducer({ connection });
+  // Without listeners BullMQ prints every connection error of an outage with its stack; the
+  // connection itself reports outages, and a failed call rejects its own promise.
+  queue.on('error', () => {});
+  flows.on('error', () => {});
   return {
     queue,
     flows,
