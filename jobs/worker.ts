@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../src/logger.ts';
 import { createRedis, isRedisConnectionError } from '../src/queue/connection.ts';
 import { failAbandonedRuns } from './abandoned-runs.ts';
 import { closeRunOfJob, createProcessor, isFinalFailure } from './index.ts';
-import { guardAgainstDriverFaults } from './process-guard.ts';
+import { guardAgainstDriverFaults } from '../src/driver-faults.ts';
 import { createJobRuntime } from './runtime.ts';
 
 export interface RunningWorker {
@@ -83,10 +83,11 @@ export async function startWorker(config: Config, options: { concurrency?: numbe
         if ((await Promise.race([closed, timeout])) === 'timeout') {
           logger.warn('shutdown timeout: active jobs are left to other workers');
           abort.abort(new Error('worker shutting down'));
-          await worker.close(true);
+          // With Redis down, closing waits for commands that cannot be sent: bounded, then dropped.
+          await within(5_000, worker.close(true));
         }
-        await rt.close();
-        await connection.quit().catch(() => {});
+        if ((await within(5_000, rt.close())) === 'timeout') rt.redis.disconnect();
+        if ((await within(2_000, connection.quit().catch(() => {}))) === 'timeout') connection.disconnect();
         logger.info('worker stopped');
       })();
       return stopping;
@@ -94,10 +95,23 @@ export async function startWorker(config: Config, options: { concurrency?: numbe
   };
 }
 
+/** Waits for `promise` at most `ms`; says which came first. */
+async function within(ms: number, promise: Promise<unknown>): Promise<'done' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(resolve, ms, 'timeout');
+  });
+  try {
+    return await Promise.race([promise.then(() => 'done' as const, () => 'done' as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs a worker until SIGTERM or SIGINT. */
 export async function runWorkerUntilSignal(config: Config, options: { concurrency?: number } = {}): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
-  const unguard = guardAgainstDriverFaults(logger);
+  const unguard = guardAgainstDriverFaults(logger, 'the worker');
   const running = await startWorker(config, { ...options, logger });
   await new Promise<void>((resolve) => {
     const onSignal = () => {

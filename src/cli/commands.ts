@@ -12,7 +12,7 @@ import { createRuntime, type Runtime } from '../runtime.ts';
 import { describeBlockingRun } from './cancel.ts';
 import { syncContextOf, queueOf } from './context.ts';
 import { CliError } from './errors.ts';
-import { surviveDriverFaults } from './driver-faults.ts';
+import { surviveDriverFaults } from '../driver-faults.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { runEnd, runOfJob, watchRedis } from './follow.ts';
 import { formatQueue, formatRuns, formatSummary } from './format.ts';
