@@ -136,7 +136,10 @@ export async function walkManifest(ctx: SyncContext, run: RunScope, kindName: Li
         }
       }
       const observedAt = now();
-      await onDatabase(ctx, 'storing metrics', () => upsertMetricSnapshots(ctx.sql, metricRowsOf(listing.kind.entityType, page.items), observedAt));
+      const refused = await onDatabase(ctx, 'storing metrics', () =>
+        upsertMetricSnapshots(ctx.sql, metricRowsOf(listing.kind.entityType, page.items), observedAt),
+      );
+      if (refused.length) ctx.logger.warn({ kind: kindName, entities: refused }, "metrics PostgreSQL refused: these entities have no snapshot today");
       run.tracker.counts.pages++;
       progress(page);
     },

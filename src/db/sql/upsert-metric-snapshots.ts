@@ -1,4 +1,6 @@
-// The daily history of metrics: one row per entity and day, the day's latest values. Touches Postgres.
+// The daily history of metrics: one row per entity and day, the day's latest values. Metrics are
+// volatile, never tracked: an entity whose metrics PostgreSQL refuses (or that cannot be serialized)
+// loses that day's snapshot only, never its page. Touches Postgres.
 import type { SqlHandle } from './types.ts';
 
 export interface MetricRow {
@@ -7,27 +9,52 @@ export interface MetricRow {
   metrics: unknown;
 }
 
-export async function upsertMetricSnapshots(tx: SqlHandle, rows: MetricRow[], observedAt: string): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.unsafe(
-    `insert into metric_snapshots as s (entity_type, entity_id, day, metrics)
+const UPSERT = `insert into metric_snapshots as s (entity_type, entity_id, day, metrics)
      select distinct on (entity_type, entity_id) entity_type, entity_id, ($2::timestamptz at time zone 'UTC')::date, metrics
        from jsonb_to_recordset($1::jsonb) as r(entity_type text, entity_id text, metrics jsonb)
      on conflict (entity_type, entity_id, day) do update set metrics = excluded.metrics
-       where s.metrics is distinct from excluded.metrics`,
-    [JSON.stringify(rows), observedAt],
-  );
+       where s.metrics is distinct from excluded.metrics`;
+
+/** SQLSTATE classes of a value refused (22: data exception, 54: program limit): the row's fault. */
+const isRefusedValue = (error: unknown) => /^(22|54)/.test(String((error as { code?: unknown } | null)?.code ?? ''));
+
+/** Upserts the rows; returns the entities whose snapshot was refused and left out. Inside a
+ * transaction each try runs under a savepoint, so a refused value aborts only that try. */
+export async function upsertMetricSnapshots(tx: SqlHandle, rows: MetricRow[], observedAt: string): Promise<string[]> {
+  if (rows.length === 0) return [];
+  try {
+    await withSavepoint(tx, (handle) => handle.unsafe(UPSERT, [JSON.stringify(rows), observedAt]));
+    return [];
+  } catch (error) {
+    if (!isRefusedValue(error)) throw error;
+    if (rows.length === 1) return [rows[0]!.entity_id];
+  }
+  const half = Math.ceil(rows.length / 2);
+  return [
+    ...(await upsertMetricSnapshots(tx, rows.slice(0, half), observedAt)),
+    ...(await upsertMetricSnapshots(tx, rows.slice(half), observedAt)),
+  ];
 }
 
-/** Metric rows of API items that carry a `metrics` object. */
+async function withSavepoint<T>(tx: SqlHandle, fn: (handle: SqlHandle) => Promise<T>): Promise<T> {
+  // A pool has no savepoint: each statement is its own transaction there.
+  return 'savepoint' in tx ? ((await tx.savepoint((sp) => fn(sp))) as T) : fn(tx);
+}
+
+/** Metric rows of API items that carry a `metrics` object; metrics that cannot be serialized
+ * (nested too deep) are left out. */
 export function metricRowsOf(entityType: string, items: unknown[]): MetricRow[] {
   const rows: MetricRow[] = [];
   for (const item of items) {
     if (item === null || typeof item !== 'object') continue;
     const { id, metrics } = item as { id?: unknown; metrics?: unknown };
-    if (typeof id === 'string' && metrics !== null && typeof metrics === 'object') {
-      rows.push({ entity_type: entityType, entity_id: id, metrics });
+    if (typeof id !== 'string' || metrics === null || typeof metrics !== 'object') continue;
+    try {
+      JSON.stringify(metrics);
+    } catch {
+      continue;
     }
+    rows.push({ entity_type: entityType, entity_id: id, metrics });
   }
   return rows;
 }
