@@ -141,6 +141,34 @@ export const users = pgTable(
   (t) => [index('users_slug_idx').on(t.slug), index('users_fetched_at_idx').on(t.fetchedAt)],
 );
 
+/** The catalog of APIs. `last_modified` is the API's `metadata_modified_at`, bumped on every edit and
+ * on adding or removing a served dataset: the manifest stamp. */
+export const dataservices = pgTable(
+  'dataservices',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug'),
+    title: text('title'),
+    organizationId: text('organization_id'),
+    ownerId: text('owner_id'),
+    baseApiUrl: text('base_api_url'),
+    accessType: text('access_type'),
+    tags: text('tags').array(),
+    private: boolean('private'),
+    archivedAt: tstz('archived_at'),
+    createdAt: tstz('created_at'),
+    lastModified: tstz('last_modified'),
+    /** How many datasets the API said it serves (the `datasets.total` of the item's link). */
+    datasetsCount: integer('datasets_count'),
+    ...entityColumns(),
+  },
+  (t) => [
+    index('dataservices_organization_id_idx').on(t.organizationId),
+    index('dataservices_owner_id_idx').on(t.ownerId),
+    index('dataservices_slug_idx').on(t.slug),
+  ],
+);
+
 export const reuseDatasets = pgTable(
   'reuse_datasets',
   {
@@ -148,6 +176,15 @@ export const reuseDatasets = pgTable(
     datasetId: text('dataset_id').notNull(),
   },
   (t) => [primaryKey({ columns: [t.reuseId, t.datasetId] }), index('reuse_datasets_dataset_id_idx').on(t.datasetId)],
+);
+
+export const dataserviceDatasets = pgTable(
+  'dataservice_datasets',
+  {
+    dataserviceId: text('dataservice_id').notNull(),
+    datasetId: text('dataset_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.dataserviceId, t.datasetId] }), index('dataservice_datasets_dataset_id_idx').on(t.datasetId)],
 );
 
 export const organizationMembers = pgTable(
@@ -223,6 +260,19 @@ export const changes = pgTable(
   ],
 );
 
+/** Run state: the ids each walk of a run saw, so that the deletion sweep is an anti-join and no job
+ * payload carries them. Unlogged (rebuilt by re-walking if lost in a crash); rows of ended runs are
+ * deleted when the run closes. */
+export const runSeenIds = pgTable(
+  'run_seen_ids',
+  {
+    runId: bigint('run_id', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(),
+    id: text('id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.kind, t.id] })],
+);
+
 export const rejectedRecords = pgTable(
   'rejected_records',
   {
@@ -249,4 +299,4 @@ export const metricSnapshots = pgTable(
   (t) => [primaryKey({ columns: [t.entityType, t.entityId, t.day] })],
 );
 
-export const ENTITY_TABLES = { organizations, datasets, resources, reuses, users } as const;
+export const ENTITY_TABLES = { organizations, datasets, resources, reuses, users, dataservices } as const;
