@@ -2,10 +2,14 @@
 // injected by the entry point (bin/mirror.ts) because src/ never imports jobs/.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, oneSentence } from './cli/errors.ts';
-import { loadConfig, type Config } from './config.ts';
+import { ConfigError, loadSettings, type Config, type Settings } from './config.ts';
+import { PACKAGE_VERSION } from './version.ts';
+import { describeEmbedded, EMBEDDED_DATABASES, embeddedChoice, leaveEmbedded, useEmbedded } from './cli/database.ts';
 import { LISTED_KINDS, type ListedKind } from './harvest/kinds/index.ts';
 import { harvestOrgCommand, migrateCommand, runsCommand, scheduleCommand, syncCommand } from './cli/commands.ts';
 import { cancelCommand } from './cli/cancel.ts';
+import { listSchedulesCommand, removeScheduleCommand } from './cli/schedules.ts';
+import { dbCommand, sqlCommand } from './cli/db.ts';
 
 export { CliError } from './cli/errors.ts';
 
@@ -14,8 +18,9 @@ export interface CliDeps {
   runWorker?(config: Config, options: { concurrency?: number }): Promise<void>;
 }
 
-const ENV_FLAGS: Array<[flag: string, env: keyof Config, description: string]> = [
-  ['--database-url <url>', 'DATABASE_URL', 'PostgreSQL connection string (env DATABASE_URL)'],
+const ENV_FLAGS: Array<[flag: string, env: keyof Settings, description: string]> = [
+  ['--database-url <url>', 'DATABASE_URL', 'PostgreSQL connection string; unset: the embedded PostgreSQL (env DATABASE_URL)'],
+  ['--data-dir <dir>', 'MIRROR_DATA_DIR', 'where the embedded PostgreSQL keeps its data, default ./data (env MIRROR_DATA_DIR)'],
   ['--redis-url <url>', 'REDIS_URL', 'Redis for BullMQ (env REDIS_URL)'],
   ['--base-url <url>', 'DATAGOUV_BASE_URL', 'data.gouv.fr site root (env DATAGOUV_BASE_URL)'],
   ['--log-level <level>', 'LOG_LEVEL', 'pino level (env LOG_LEVEL)'],
@@ -29,14 +34,25 @@ function flagKey(flag: string): string {
   return flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** The environment with command-line flags laid over it, parsed once. */
-function configFrom(program: Command, env: NodeJS.ProcessEnv): Config {
+/** The environment with command-line flags laid over it, parsed once; a bad value is named by the flag it came from. */
+function settingsFrom(program: Command, env: NodeJS.ProcessEnv): Settings {
   const options = program.opts<Record<string, string | undefined>>();
-  const overrides = Object.fromEntries(
-    ENV_FLAGS.map(([flag, key]) => [key, options[flagKey(flag)]]).filter(([, value]) => value !== undefined),
-  );
-  return loadConfig({ ...env, ...overrides });
+  const typed = ENV_FLAGS.filter(([flag]) => options[flagKey(flag)] !== undefined);
+  const overrides = Object.fromEntries(typed.map(([flag, key]) => [key, options[flagKey(flag)]]));
+  const labels = Object.fromEntries(typed.map(([flag, key]) => [key, flag.split(' ')[0]!]));
+  return loadSettings({ ...env, ...overrides }, labels);
 }
+
+/** The settings with the database a command uses: the embedded one when the command joined it. */
+function configFrom(program: Command, env: NodeJS.ProcessEnv): Config {
+  const settings = settingsFrom(program, env);
+  const url = embeddedChoice()?.url ?? settings.DATABASE_URL;
+  if (!url) throw new ConfigError('This command uses no database: DATABASE_URL is not known here.');
+  return { ...settings, DATABASE_URL: url };
+}
+
+/** Commands that never touch PostgreSQL: they start no embedded server. */
+const WITHOUT_DATABASE = new Set(['schedule', 'demo', 'help']);
 
 function parseKinds(value: string): ListedKind[] {
   const kinds = value.split(',').map((k) => k.trim()).filter(Boolean);
@@ -56,9 +72,24 @@ function parsePositiveInt(value: string): number {
 export function buildProgram(env: NodeJS.ProcessEnv = process.env, deps: CliDeps = {}): Command {
   const program = new Command('datagouv-mirror')
     .description('Keeps a PostgreSQL mirror of data.gouv.fr and records every change it sees.')
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version and exit')
+    .configureHelp({ showGlobalOptions: true });
   for (const [flag, , description] of ENV_FLAGS) program.option(flag, description);
+  program.option('--demo', "use the demo's embedded database (the one `demo` fills) instead of the mirror's");
   const config = () => configFrom(program, env);
+  const settings = () => settingsFrom(program, env);
+
+  // Without DATABASE_URL (or with --demo) a command joins the embedded server before it runs, and says so first.
+  program.hook('preAction', async (_program, action) => {
+    if (WITHOUT_DATABASE.has(action.name())) return;
+    const demo = Boolean(program.opts().demo);
+    const current = settingsFrom(program, env);
+    if (current.DATABASE_URL && !demo) return;
+    const database = demo ? EMBEDDED_DATABASES.demo : EMBEDDED_DATABASES.mirror;
+    const choice = await useEmbedded(current.MIRROR_DATA_DIR, database, { migrate: action.name() !== 'migrate', what: action.name() });
+    process.stderr.write(`${describeEmbedded(choice)}\n`);
+  });
 
   program
     .command('migrate')
@@ -99,10 +130,17 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, deps: CliDeps
 
   program
     .command('schedule')
-    .description('install (idempotently) the nightly sync job scheduler')
+    .description('install (idempotently) the nightly sync job scheduler; --list shows it, --remove removes it')
     .option('--cron <pattern>', 'cron pattern', '0 3 * * *')
     .option('--tz <zone>', 'IANA time zone', 'Europe/Paris')
-    .action((opts: { cron: string; tz: string }) => scheduleCommand(config(), opts));
+    .option('--list', 'list the installed schedules with their next run, change nothing')
+    .option('--remove', 'remove the nightly schedule (queued and running work is left alone)')
+    .action((opts: { cron: string; tz: string; list?: boolean; remove?: boolean }) => {
+      if (opts.list && opts.remove) throw new CliError('--list and --remove go alone: pick one.');
+      if (opts.list) return listSchedulesCommand(settings());
+      if (opts.remove) return removeScheduleCommand(settings());
+      return scheduleCommand(settings(), opts);
+    });
 
   program
     .command('runs')
@@ -116,6 +154,18 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, deps: CliDeps
     .argument('[RUN_ID]', 'the run to cancel (see `runs`)', parsePositiveInt)
     .action((runId: number | undefined) => cancelCommand(config(), runId));
 
+  program
+    .command('db')
+    .description('keep the embedded PostgreSQL running in the foreground and print a psql URL (Ctrl-C stops it)')
+    .action(() => dbCommand(config()));
+
+  program
+    .command('sql')
+    .description('run one SQL query against the mirror and print the rows as a table')
+    .argument('<query>', 'the query, quoted')
+    .option('--json', 'one JSON object per row instead of a table')
+    .action((query: string, opts: { json?: boolean }) => sqlCommand(config(), query, opts));
+
   return program;
 }
 
@@ -127,18 +177,27 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
     return 0;
   } catch (error) {
     // Printed here and only here: commands throw their failure instead of writing it themselves.
-    const config = safeConfig(program, env);
-    const level = config?.LOG_LEVEL ?? env.LOG_LEVEL;
-    process.stderr.write(`${oneSentence(error, config?.DATABASE_URL)}\n`);
+    const settings = safeSettings(program, env);
+    const level = settings?.LOG_LEVEL ?? levelTyped(argv) ?? env.LOG_LEVEL;
+    process.stderr.write(`${oneSentence(error, embeddedChoice()?.url ?? settings?.DATABASE_URL)}\n`);
     if ((level === 'debug' || level === 'trace') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return 1;
+  } finally {
+    await leaveEmbedded().catch((error: unknown) => process.stderr.write(`${oneSentence(error)}\n`));
   }
 }
 
-function safeConfig(program: Command, env: NodeJS.ProcessEnv): Config | undefined {
+function safeSettings(program: Command, env: NodeJS.ProcessEnv): Settings | undefined {
   try {
-    return configFrom(program, env);
+    return settingsFrom(program, env);
   } catch {
     return undefined;
   }
+}
+
+/** `--log-level X` as typed, for when the settings themselves are what failed. */
+function levelTyped(argv: string[]): string | undefined {
+  const at = argv.findIndex((a) => a === '--log-level' || a.startsWith('--log-level='));
+  if (at < 0) return undefined;
+  return argv[at]!.includes('=') ? argv[at]!.split('=')[1] : argv[at + 1];
 }

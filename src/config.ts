@@ -18,9 +18,10 @@ const urlWithProtocol = (protocols: string[]) =>
 const positiveNumber = z.coerce.number().positive();
 
 export const ConfigSchema = z.object({
-  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).default(
-    'postgres://postgres@127.0.0.1:5432/datagouv_mirror',
-  ),
+  /** Unset: the embedded PostgreSQL of MIRROR_DATA_DIR (the command line starts it and fills this in). */
+  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).optional(),
+  /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset. */
+  MIRROR_DATA_DIR: z.string().min(1).default('./data'),
   /** How long a PostgreSQL connection may take to get ready before it fails (CONNECT_TIMEOUT). */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -66,14 +67,21 @@ export const ConfigSchema = z.object({
   RUN_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(600_000),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+/** The settings as parsed: DATABASE_URL may still be unset (the embedded server's is not known yet). */
+export type Settings = z.infer<typeof ConfigSchema>;
+
+/** The settings of a command that uses a database: DATABASE_URL is known. */
+export type Config = Settings & { DATABASE_URL: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses the environment once; every bad key is reported in one message. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses the environment once; every bad key is reported in one message, named as `labels` says
+ * (the command line names a value by the flag it came from).
+ */
+export function loadSettings(env: Record<string, string | undefined> = process.env, labels: Partial<Record<string, string>> = {}): Settings {
   const relevant = Object.fromEntries(
     Object.keys(ConfigSchema.shape).map((key) => [key, env[key] === '' && key !== 'DATAGOUV_API_KEY' ? undefined : env[key]]),
   );
@@ -81,7 +89,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const key = issue.path.join('.');
-    return `${key} ${issue.message.replace(/^Invalid input: /, '')} (got ${JSON.stringify(relevant[key] ?? null)})`;
+    return `${labels[key] ?? key} ${issue.message.replace(/^Invalid input: /, '')} (got ${JSON.stringify(relevant[key] ?? null)})`;
   });
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}
+
+/** The settings of a process that is given its database (workers, the bench, tests): DATABASE_URL is required. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const settings = loadSettings(env);
+  if (!settings.DATABASE_URL) {
+    throw new ConfigError('DATABASE_URL is not set: name a PostgreSQL server, or run through the command line (`npm run mirror -- ...`), which starts the embedded one.');
+  }
+  return { ...settings, DATABASE_URL: settings.DATABASE_URL };
 }

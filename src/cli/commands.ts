@@ -1,5 +1,5 @@
 // What each command does once its arguments are parsed. Touches Postgres, HTTP and Redis.
-import type { Config } from '../config.ts';
+import type { Config, Settings } from '../config.ts';
 import { runMigrations, redactUrl } from '../db/migrate.ts';
 import { failStaleRuns, getRun, listRuns } from '../db/runs.ts';
 import { assertOrganizationKey, harvestOrganization, resolveOrganization } from '../harvest/harvest-org.ts';
@@ -122,7 +122,7 @@ export async function harvestOrgCommand(config: Config, key: string, opts: { que
   }
 }
 
-export async function scheduleCommand(config: Config, opts: { cron: string; tz: string }): Promise<void> {
+export async function scheduleCommand(config: Settings, opts: { cron: string; tz: string }): Promise<void> {
   try {
     new Intl.DateTimeFormat('en', { timeZone: opts.tz });
   } catch {

@@ -1,5 +1,5 @@
 // Builds the sync context a command runs with, and opens the queue for --queue. Touches Postgres, HTTP, Redis.
-import type { Config } from '../config.ts';
+import type { Settings } from '../config.ts';
 import { createProgress } from '../harvest/progress.ts';
 import type { SyncContext } from '../harvest/sync-context.ts';
 import { connectRedisBriefly } from '../queue/connection.ts';
@@ -23,7 +23,7 @@ export interface QueueHandle {
   close(): Promise<void>;
 }
 
-export async function queueOf(config: Config): Promise<QueueHandle> {
+export async function queueOf(config: Settings): Promise<QueueHandle> {
   const redis = await connectRedisBriefly(config.REDIS_URL, 'datagouv-mirror-cli');
   const mirror = openQueue(redis, config.QUEUE_NAME, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   return {
