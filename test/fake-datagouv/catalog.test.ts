@@ -61,7 +61,8 @@ describe('generated catalog', () => {
   });
 
   it('derives counts from scale unless overridden', () => {
-    expect(countsFor({})).toEqual({ datasets: 75, organizations: 6, reuses: 7, users: 71 });
-    expect(countsFor({ scale: 0.01, counts: { users: 3 } })).toEqual({ datasets: 750, organizations: 60, reuses: 65, users: 3 });
+    expect(countsFor({})).toEqual({ datasets: 75, organizations: 6, reuses: 7, users: 71, dataservices: 1 });
+    expect(countsFor({ scale: 0.01, counts: { users: 3 } })).toEqual({ datasets: 750, organizations: 60, reuses: 65, users: 3, dataservices: 12 });
+    expect(countsFor({ counts: { datasets: 40, dataservices: 9 } })).toMatchObject({ datasets: 40, dataservices: 9 });
   });
 });

@@ -1,14 +1,14 @@
 // The fake's catalog: organization/reuse/user mutations, volatile changes, raw plants and test read helpers (pure, in memory).
-import { DatasetMutations } from './catalog-datasets.ts';
+import { DataserviceMutations } from './catalog-dataservices.ts';
 import { bumpNumbers, obj } from './gen-common.ts';
 import { heartbeatExtras } from './gen-resource.ts';
 import { rngFor } from './prng.ts';
-import { rowOf } from './rows.ts';
+import { DEFAULT_SORTS, rowOf } from './rows.ts';
 import type { Entry } from './store.ts';
 import { ROLE_LABELS } from './words.ts';
 import { KINDS, type Json, type JsonObject, type Kind } from './types.ts';
 
-export class FakeCatalog extends DatasetMutations {
+export class FakeCatalog extends DataserviceMutations {
   /** Sets the base of uri/page/latest links (the server's public URL). */
   setBaseUrl(url: string): void {
     this.baseUrl = url.replace(/\/+$/, '');
@@ -154,13 +154,16 @@ export class FakeCatalog extends DatasetMutations {
   }
   /** Ids the anonymous listing returns (users: the admin listing), in its default order. */
   visible(kind: Kind): string[] {
-    return this.ordered(kind, { type: 'list' }, '-created').map((e) => e.id);
+    return this.ordered(kind, { type: 'list' }, DEFAULT_SORTS[kind]).map((e) => e.id);
   }
-  /** Users referenced by visible datasets and reuses (owner) and organizations (members): what a harvester can discover. */
-  referencedUserIds(): string[] {
+  /**
+   * Users referenced by the visible entities of `kinds` (owners, members, contact point owners): what a harvester of
+   * those kinds can discover. Dataservices are left out unless asked for.
+   */
+  referencedUserIds(kinds: readonly Kind[] = ['datasets', 'reuses', 'organizations']): string[] {
     const ids = new Set<string>();
-    for (const kind of ['datasets', 'reuses', 'organizations'] as const) {
-      for (const e of this.ordered(kind, { type: 'list' }, '-created')) for (const u of e.row.users) ids.add(u);
+    for (const kind of kinds) {
+      for (const e of this.ordered(kind, { type: 'list' }, DEFAULT_SORTS[kind])) for (const u of e.row.users) ids.add(u);
     }
     return [...ids].sort();
   }

@@ -1,6 +1,7 @@
 // Command line: serve the fake data.gouv.fr until SIGINT/SIGTERM (`npm run fake-api -- --scale 0.01`) (touches HTTP).
 import { parseArgs } from 'node:util';
 import { startFakeDatagouv } from './index.ts';
+import { KINDS } from './types.ts';
 
 function fail(text: string): never {
   process.stderr.write(`fake-api: ${text}\n`);
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     adminKey: values['admin-key'],
     publicUrl: values['public-url'],
   }).catch((err: unknown) => fail(`could not start: ${err instanceof Error ? err.message : String(err)}.`));
-  const counts = (['datasets', 'organizations', 'reuses', 'users'] as const).map((k) => `${fake.catalog.all(k).length} ${k}`);
+  const counts = KINDS.map((k) => `${fake.catalog.all(k).length} ${k}`);
   process.stdout.write(`fake data.gouv.fr listening on ${fake.url} (${counts.join(', ')}; ${Date.now() - started} ms)\n`);
   const shutdown = (): void => {
     fake.close().then(() => process.exit(0), () => process.exit(1));

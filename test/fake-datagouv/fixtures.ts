@@ -42,6 +42,8 @@ export interface Templates {
   organizations: JsonObject[];
   reuses: JsonObject[];
   harvests: JsonObject[];
+  /** The recorded dataservice item, placeholders stripped. */
+  dataservices: JsonObject[];
   /** [first, last] names seen in the fixtures (members, owners). */
   names: Array<[string, string]>;
   datasetItem: JsonObject;
@@ -76,6 +78,7 @@ export function loadTemplates(): Templates {
     organizations: orgs.filter((o, i) => orgs.findIndex((x) => x['name'] === o['name']) === i),
     reuses,
     harvests,
+    dataservices: [asObject(clean(asObject(readFixture('dataservice-item-2026.json'))))],
     names,
     datasetItem,
     error404: asObject(readFixture('error-404.json')),

@@ -25,7 +25,7 @@ export interface FakeDatagouv {
 }
 
 /** Production sizes at scale 1 (reference §7). */
-const SCALE_1: Record<Kind, number> = { datasets: 75_000, organizations: 6_000, reuses: 6_500, users: 71_000 };
+const SCALE_1: Record<Kind, number> = { datasets: 75_000, organizations: 6_000, reuses: 6_500, users: 71_000, dataservices: 1_235 };
 
 export function countsFor(options: FakeOptions): Record<Kind, number> {
   const scale = options.scale ?? 0.001;

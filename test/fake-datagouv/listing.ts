@@ -1,9 +1,9 @@
 // Paginated listings: query validation as udata's parsers do it, ordering, and the page envelope (pure).
 import type { FakeCatalog } from './catalog.ts';
 import { isObjectId } from './prng.ts';
-import { invalid, notFound, serverError, type ApiResponse } from './responses.ts';
-import { SORTS } from './rows.ts';
-import type { Scope } from './store.ts';
+import { invalid, message, notFound, serverError, type ApiResponse } from './responses.ts';
+import { DEFAULT_SORTS, SORTS } from './rows.ts';
+import type { Scope, Where } from './store.ts';
 import type { Json, Kind } from './types.ts';
 
 /** Production answers page_size=1000 but 502s on bigger pages. */
@@ -32,23 +32,48 @@ function positive(query: URLSearchParams, name: string, fallback: number, errors
 }
 
 /** Validates page, page_size, sort and the ObjectId filters; returns a 400 listing every bad argument. */
-function parse(req: ListRequest): { page: number; pageSize: number; sort: string; scope: Scope } | ApiResponse {
+function parse(catalog: FakeCatalog, req: ListRequest): { page: number; pageSize: number; sort: string; scope: Scope } | ApiResponse {
   const errors: Record<string, string> = {};
   const page = positive(req.query, 'page', 1, errors);
   const pageSize = positive(req.query, 'page_size', 20, errors);
-  const sort = req.query.get('sort') ?? '-created';
+  const sort = req.query.get('sort') ?? DEFAULT_SORTS[req.kind];
   if (!(sort.replace(/^-/, '') in SORTS[req.kind])) errors['sort'] = `The value '${sort}' is not a valid choice for 'sort'.`;
-  let scope = req.scope;
+  const where: Where = {};
   if (req.filters && (req.kind === 'datasets' || req.kind === 'reuses')) {
     for (const [param, field] of [['organization', 'org'], ['owner', 'owner']] as const) {
       const value = req.query.get(param);
       if (value === null) continue;
       if (!isObjectId(value)) errors[param] = `Invalid ObjectId: '${value}'`;
-      else scope = { type: 'filter', field, id: value };
+      else where[field] = value;
     }
   }
   if (Object.keys(errors).length > 0) return invalid(req.route, errors);
-  return { page, pageSize, sort, scope };
+  const aborted = req.filters ? readFilters(catalog, req, where) : null;
+  if (aborted) return aborted;
+  return { page, pageSize, sort, scope: Object.keys(where).length > 0 ? { type: 'filter', where } : req.scope };
+}
+
+/** Filters udata checks after the arguments, aborting with a bare message: the dataservices parser's and datasets' `dataservice`. */
+function readFilters(catalog: FakeCatalog, req: ListRequest, where: Where): ApiResponse | null {
+  const q = req.query;
+  if (req.kind === 'dataservices') {
+    for (const [param, field] of [['organization', 'org'], ['owner', 'owner'], ['dataset', 'dataset']] as const) {
+      const value = q.get(param);
+      if (value === null) continue;
+      if (!isObjectId(value)) return message(req.route, 400, `\`${param}\` must be an identifier`);
+      where[field] = value;
+    }
+    const tag = q.get('tag');
+    if (tag !== null) where.tag = tag;
+  }
+  const id = req.kind === 'datasets' ? q.get('dataservice') : null;
+  if (id) {
+    if (!isObjectId(id)) return message(req.route, 400, 'Dataservice arg must be an identifier');
+    const dataservice = catalog.resolve('dataservices', id);
+    // as in udata, an unknown (or purged) dataservice drops the filter: the whole listing answers
+    if (dataservice && !dataservice.purged && dataservice.id === id) where.servedBy = id;
+  }
+  return null;
 }
 
 function pageUrl(req: ListRequest, page: number): string {
@@ -58,7 +83,7 @@ function pageUrl(req: ListRequest, page: number): string {
 }
 
 export function listPage(catalog: FakeCatalog, req: ListRequest): ApiResponse {
-  const parsed = parse(req);
+  const parsed = parse(catalog, req);
   if ('status' in parsed) return parsed;
   const { page, pageSize, sort, scope } = parsed;
   if (pageSize > MAX_PAGE_SIZE) return serverError(req.route, 502);

@@ -3,7 +3,7 @@ import { obj } from './gen-common.ts';
 import type { CatalogStore, Entry } from './store.ts';
 import type { Json, JsonObject, Kind } from './types.ts';
 
-const SEGMENT: Record<Kind, string> = { datasets: 'datasets', organizations: 'organizations', reuses: 'reuses', users: 'users' };
+const SEGMENT: Record<Kind, string> = { datasets: 'datasets', organizations: 'organizations', reuses: 'reuses', users: 'users', dataservices: 'dataservices' };
 
 export interface Viewer {
   /** Admin callers (valid X-API-KEY) see user emails and login dates. */
@@ -34,6 +34,8 @@ export class Renderer {
         return this.reuse(o);
       case 'users':
         return this.user(o, viewer);
+      case 'dataservices':
+        return this.dataservice(o);
     }
   }
 
@@ -95,6 +97,32 @@ export class Renderer {
       organization: this.orgRef(o['organization']),
       owner: this.userRef(o['owner']),
       ...this.links('reuses', o['slug']),
+    };
+  }
+
+  /**
+   * `datasets` is a link to the datasets listing, its total udata's `len(datasets)`: every served dataset, hidden ones too,
+   * except purged ones (the purge pulls them out). Self links replace uri/page.
+   */
+  dataservice(o: JsonObject): JsonObject {
+    const refs = Array.isArray(o['datasets']) ? o['datasets'] : [];
+    const total = refs.filter((ref) => {
+      const id = obj(ref)?.['id'];
+      return typeof id !== 'string' || this.store.resolve('datasets', id)?.purged !== true;
+    }).length;
+    const points = Array.isArray(o['contact_points']) ? o['contact_points'] : [];
+    const { page, uri } = this.links('dataservices', o['slug']);
+    return {
+      ...o,
+      contact_points: points.map((p) => {
+        const cp = obj(p);
+        return cp ? { ...cp, organization: this.orgRef(cp['organization']), owner: this.userRef(cp['owner']) } : p;
+      }),
+      datasets: { href: `${this.base()}/api/1/datasets/?dataservice=${String(o['id'])}`, rel: 'subsection', total, type: 'GET' },
+      organization: this.orgRef(o['organization']),
+      owner: this.userRef(o['owner']),
+      self_api_url: uri,
+      self_web_url: page,
     };
   }
 

@@ -20,14 +20,15 @@ const GONE: Record<Kind, string> = {
   organizations: 'Organization has been deleted',
   reuses: 'This reuse has been deleted',
   users: 'User has been deleted',
+  dataservices: 'Dataservice has been deleted',
 };
-const KIND = '(datasets|organizations|reuses|users)';
+const KIND = '(datasets|organizations|reuses|users|dataservices)';
 
 /** 404 for unknown, purged or private; 410 for deleted or inactive (reference §5); else the entry. */
 function visibleItem(catalog: FakeCatalog, kind: Kind, key: string, route: string): Entry | ApiResponse {
   const entry = catalog.resolve(kind, decodeURIComponent(key));
   if (!entry || entry.purged) return notFound(route);
-  if ((kind === 'datasets' || kind === 'reuses') && entry.row.private) return notFound(route);
+  if ((kind === 'datasets' || kind === 'reuses' || kind === 'dataservices') && entry.row.private) return notFound(route);
   if (entry.row.deleted) return message(route, 410, GONE[kind]);
   if (entry.row.inactive) return message(route, 410, 'User is not active');
   return entry;

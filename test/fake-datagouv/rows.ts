@@ -15,8 +15,12 @@ export interface Row {
   inactive: boolean;
   /** Embedded resources (datasets), for the heavy-page fault. */
   resources: number;
-  /** Users this entity references (owner, members). */
+  /** Users this entity references (owner, members, contact point owners). */
   users: string[];
+  /** Dataservices: ids of the datasets served, as stored. */
+  datasets: readonly string[];
+  /** Dataservices: tags, for the `tag` filter. */
+  tags: readonly string[];
 }
 
 type Extract = (o: JsonObject) => number | string;
@@ -64,7 +68,16 @@ export const SORTS: Record<Kind, Record<string, Extract>> = {
     reuses: metric('reuses'),
     followers: metric('followers'),
   },
+  dataservices: {
+    created: stamp('created_at'),
+    last_modified: stamp('metadata_modified_at'),
+    title: text('title'),
+    base_api_url: text('base_api_url'),
+  },
 };
+
+/** The order of a listing without `sort`: udata's, or for dataservices (no default sort, Mongo's natural order) creation order. */
+export const DEFAULT_SORTS: Record<Kind, string> = { datasets: '-created', organizations: '-created', reuses: '-created', users: '-created', dataservices: 'created' };
 
 export const METRIC_SORTS = new Set(['reuses', 'followers', 'views', 'datasets']);
 
@@ -78,21 +91,37 @@ function memberUsers(o: JsonObject): string[] {
   return members.map((m) => refId(obj(m)?.['user'])).filter((id): id is string => id !== null);
 }
 
+/** Shared by the rows of every other kind, so 150 000 rows at scale 1 allocate nothing for these fields. */
+const NONE: readonly string[] = Object.freeze([]);
+
+function listOf(value: Json | undefined): Json[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Owner and contact point owners of a dataservice. */
+function dataserviceUsers(o: JsonObject, owner: string | null): string[] {
+  const ids = listOf(o['contact_points']).map((c) => refId(obj(c)?.['owner']));
+  return [...new Set([owner, ...ids].filter((id): id is string => id !== null))];
+}
+
 /** Reads a row leniently: tests plant malformed objects with setRaw and listings must still serve them. */
 export function rowOf(kind: Kind, o: JsonObject, userDeleted = false): Row {
   const keys: Record<string, number | string> = {};
   for (const [name, extract] of Object.entries(SORTS[kind])) keys[name] = extract(o);
   const owner = refId(o['owner']);
+  const dataservice = kind === 'dataservices';
   return {
     slug: typeof o['slug'] === 'string' ? o['slug'] : '',
     keys,
     org: refId(o['organization']),
     owner,
     private: o['private'] === true,
-    deleted: kind === 'users' ? userDeleted : Boolean(o['deleted']),
-    archived: Boolean(o['archived']),
+    deleted: kind === 'users' ? userDeleted : Boolean(dataservice ? o['deleted_at'] : o['deleted']),
+    archived: Boolean(dataservice ? o['archived_at'] : o['archived']),
     inactive: kind === 'users' && o['active'] === false,
     resources: Array.isArray(o['resources']) ? o['resources'].length : 0,
-    users: kind === 'organizations' ? memberUsers(o) : owner ? [owner] : [],
+    users: kind === 'organizations' ? memberUsers(o) : dataservice ? dataserviceUsers(o, owner) : owner ? [owner] : [],
+    datasets: dataservice ? listOf(o['datasets']).map(refId).filter((id): id is string => id !== null) : NONE,
+    tags: dataservice ? listOf(o['tags']).filter((t): t is string => typeof t === 'string') : NONE,
   };
 }

@@ -1,6 +1,7 @@
 // The catalog's storage: generated entities by index, materialized overrides, lookups and cached orderings (pure, in memory).
 import { loadTemplates } from './fixtures.ts';
 import { type GenContext } from './gen-common.ts';
+import { generateDataservice } from './gen-dataservice.ts';
 import { generateDataset } from './gen-dataset.ts';
 import { generateOrganization } from './gen-organization.ts';
 import { generateReuse } from './gen-reuse.ts';
@@ -23,8 +24,20 @@ export interface Entry {
   userDeleted?: boolean;
 }
 
+/** Conditions a filtered listing ANDs: organization, owner, tag, a served dataset (dataservices), served by a dataservice (datasets). */
+export interface Where {
+  org?: string;
+  owner?: string;
+  tag?: string;
+  dataset?: string;
+  servedBy?: string;
+}
+
 /** Which entities a listing serves. */
-export type Scope = { type: 'list' } | { type: 'filter'; field: 'org' | 'owner'; id: string } | { type: 'org-datasets'; id: string };
+export type Scope = { type: 'list' } | { type: 'filter'; where: Where } | { type: 'org-datasets'; id: string };
+
+/** Counts per kind; dataservices, when left out, follow production's ratio to datasets (1 235 for 75 000, reference §7). */
+export type CatalogCounts = Omit<Record<Kind, number>, 'dataservices'> & { dataservices?: number };
 
 type Generator = (ctx: GenContext, index: number, mode?: 'full' | 'rows') => JsonObject;
 const GENERATORS: Record<Kind, Generator> = {
@@ -32,13 +45,20 @@ const GENERATORS: Record<Kind, Generator> = {
   organizations: generateOrganization,
   reuses: generateReuse,
   users: generateUser,
+  dataservices: generateDataservice,
 };
 
 export class CatalogStore {
   readonly ctx: GenContext;
   protected readonly clock: CatalogClock;
-  protected readonly entries: Record<Kind, Entry[]> = { datasets: [], organizations: [], reuses: [], users: [] };
-  private readonly byKey: Record<Kind, Map<string, Entry>> = { datasets: new Map(), organizations: new Map(), reuses: new Map(), users: new Map() };
+  protected readonly entries: Record<Kind, Entry[]> = { datasets: [], organizations: [], reuses: [], users: [], dataservices: [] };
+  private readonly byKey: Record<Kind, Map<string, Entry>> = {
+    datasets: new Map(),
+    organizations: new Map(),
+    reuses: new Map(),
+    users: new Map(),
+    dataservices: new Map(),
+  };
   private readonly orderCache = new Map<string, Entry[]>();
   private orderVersion = -1;
   /** Kinds whose generated rows hold metric keys of an older metrics epoch. */
@@ -46,9 +66,11 @@ export class CatalogStore {
   /** Bumped by every mutation; invalidates cached orderings. */
   protected version = 0;
 
-  constructor(seed: number, counts: Record<Kind, number>, hidden: boolean) {
+  constructor(seed: number, given: CatalogCounts, hidden: boolean) {
     const clockStartMs = CLOCK_BASE_MS + (hash32(seed, 'clock') % 86_400) * 1000;
-    this.ctx = { seed, counts, hidden, clockStartMs, metricsEpoch: { datasets: 0, organizations: 0, reuses: 0, users: 0 }, crawlerEpoch: 0, tpl: loadTemplates() };
+    const counts = { ...given, dataservices: given.dataservices ?? Math.max(1, Math.round((given.datasets * 1_235) / 75_000)) };
+    const metricsEpoch = { datasets: 0, organizations: 0, reuses: 0, users: 0, dataservices: 0 };
+    this.ctx = { seed, counts, hidden, clockStartMs, metricsEpoch, crawlerEpoch: 0, tpl: loadTemplates() };
     this.clock = new CatalogClock(clockStartMs);
     for (const kind of KINDS) {
       for (let i = 0; i < counts[kind]; i++) {
@@ -109,13 +131,26 @@ export class CatalogStore {
 
   /** Whether the anonymous listing of the scope shows the entry. */
   inScope(kind: Kind, entry: Entry, scope: Scope): boolean {
-    const r = entry.row;
-    if (entry.purged) return false;
-    if (scope.type === 'org-datasets') return r.org === scope.id && !r.private;
-    if (scope.type === 'filter' && r[scope.field] !== scope.id) return false;
-    if (kind === 'datasets') return !r.private && !r.deleted && !r.archived;
-    if (kind === 'reuses') return !r.private && !r.deleted;
-    return !r.deleted;
+    return this.scopeTest(kind, scope)(entry);
+  }
+
+  /** The scope as a predicate; the served set of `servedBy` is read once per listing, not once per entry. */
+  private scopeTest(kind: Kind, scope: Scope): (entry: Entry) => boolean {
+    if (scope.type === 'org-datasets') return (e) => !e.purged && e.row.org === scope.id && !e.row.private;
+    const w: Where = scope.type === 'filter' ? scope.where : {};
+    const served = w.servedBy === undefined ? null : new Set(this.resolve('dataservices', w.servedBy)?.row.datasets);
+    // udata's dataset purge pulls the dataset out of every dataservice
+    const purgedDataset = w.dataset !== undefined && this.resolve('datasets', w.dataset)?.purged === true;
+    return (e) => {
+      const r = e.row;
+      if (e.purged || purgedDataset) return false;
+      if ((w.org !== undefined && r.org !== w.org) || (w.owner !== undefined && r.owner !== w.owner)) return false;
+      if ((w.tag !== undefined && !r.tags.includes(w.tag)) || (w.dataset !== undefined && !r.datasets.includes(w.dataset))) return false;
+      if (served && !served.has(e.id)) return false;
+      if (kind === 'datasets' || kind === 'dataservices') return !r.private && !r.deleted && !r.archived;
+      if (kind === 'reuses') return !r.private && !r.deleted;
+      return !r.deleted;
+    };
   }
 
   /** Entries of a scope in sort order (ties by id), cached until the next mutation. */
@@ -131,7 +166,8 @@ export class CatalogStore {
     const field = desc ? sort.slice(1) : sort;
     if (!SORTS[kind][field]) throw new Error(`fake catalog: unknown sort ${sort}`);
     if (METRIC_SORTS.has(field) && this.metricStale.delete(kind)) this.refreshRows(kind);
-    const keyed = this.entries[kind].filter((e) => this.inScope(kind, e, scope)).map((e) => ({ e, k: e.row.keys[field] ?? '' }));
+    const test = this.scopeTest(kind, scope);
+    const keyed = this.entries[kind].filter(test).map((e) => ({ e, k: e.row.keys[field] ?? '' }));
     const sign = desc ? -1 : 1;
     keyed.sort((a, b) => sign * (compare(a.k, b.k) || compare(a.e.id, b.e.id)));
     const out = keyed.map((x) => x.e);

@@ -1,7 +1,8 @@
 // Shared types of the fake data.gouv.fr: options, faults, stats and JSON shapes (pure, no I/O).
 
-export type Kind = 'datasets' | 'organizations' | 'reuses' | 'users';
-export const KINDS: readonly Kind[] = ['datasets', 'organizations', 'reuses', 'users'];
+export type Kind = 'datasets' | 'organizations' | 'reuses' | 'users' | 'dataservices';
+/** Generation order; each kind draws from its own PRNG stream, so appending a kind leaves the others byte-identical. */
+export const KINDS: readonly Kind[] = ['datasets', 'organizations', 'reuses', 'users', 'dataservices'];
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -43,7 +44,7 @@ export interface FakeOptions {
   port?: number;
   /** Default 1; same seed and counts give a byte-identical catalog. */
   seed?: number;
-  /** 1 ≈ 75 000 datasets, 6 000 orgs, 71 000 users, 6 500 reuses; default 0.001. */
+  /** 1 ≈ 75 000 datasets, 6 000 orgs, 71 000 users, 6 500 reuses, 1 235 dataservices; default 0.001. */
   scale?: number;
   /** Overrides `scale` per kind. */
   counts?: Partial<Record<Kind, number>>;

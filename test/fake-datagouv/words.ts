@@ -49,3 +49,17 @@ export function slugify(text: string): string {
   return slug;
 }
 const slugs = new Map<string, string>();
+
+/** Names of APIs like those of the dataservices catalog (a place or a version makes each one distinct). */
+export const API_NAMES = [
+  'API Adresse', 'API Géo – Découpage administratif', 'API Recherche d’entreprises', 'API Sirene', 'API Hub’Eau – Qualité des rivières',
+  'API Prix des carburants', 'API Annuaire des établissements publics', 'API Calendrier scolaire', 'API Jours fériés', 'API Vigicrues',
+  'API Qualité de l’air', 'API Demandes de valeurs foncières', 'API Cadastre', 'API Transport – horaires GTFS', 'API Base Carbone',
+  'API Météo – observations', 'API Particulier', 'API Entreprise', 'API Tabulaire', 'API Bornes de recharge', 'API Écoles et collèges',
+];
+export const API_HOSTS = [
+  'api.gouv.fr', 'geo.api.gouv.fr', 'tabular-api.data.gouv.fr', 'hubeau.eaufrance.fr', 'data.geopf.fr', 'api.insee.fr',
+  'recherche-entreprises.api.gouv.fr', 'api.transport.data.gouv.fr', 'opendata.agglo-exemple.fr', 'api.meteo-exemple.fr',
+];
+export const API_TAGS = ['adresse', 'geocodage', 'entreprises', 'sirene', 'transport', 'mobilite', 'eau', 'energie', 'sante', 'education', 'cadastre', 'environnement', 'hvd', 'temps-reel'];
+export const ACCESS_REASON_CATEGORIES = ['personal_data', 'security', 'industrial_secret', 'public_order'];
