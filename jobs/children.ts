@@ -2,7 +2,7 @@
 import type { Job } from 'bullmq';
 import type { RunProgress } from '../src/db/runs.ts';
 import type { RunScope } from '../src/harvest/sync-context.ts';
-import { describeFetchFailures } from '../src/harvest/sync-listing.ts';
+import { describeFetchFailures } from '../src/harvest/fetch-and-store.ts';
 
 export interface ChildResult {
   kind?: string;

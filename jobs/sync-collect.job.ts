@@ -1,9 +1,12 @@
 // After every page and item job of a distributed run: sums their counts, checks each listing's
 // completeness, sweeps deletions, then plans the users stage under the finish job.
 // Touches Postgres, Redis and HTTP.
-import type { ListedKind } from '../src/harvest/kinds/index.ts';
+import { onDatabase } from '../src/db/retry.ts';
+import { countSeen } from '../src/db/sql/read-stamps.ts';
+import { LISTINGS, type ListedKind } from '../src/harvest/kinds/index.ts';
+import { isWalkComplete } from '../src/harvest/walk-plan.ts';
 import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
-import { concludeListing } from '../src/harvest/sync-listing.ts';
+import { concludeListing } from '../src/harvest/conclude-listing.ts';
 import { planUsers } from '../src/harvest/sync-users.ts';
 import { addStage, type StageChild } from '../src/queue/add-stage.ts';
 import { defineJob } from '../src/queue/define-job.ts';
@@ -19,10 +22,10 @@ export const syncCollectJob = defineJob({
     return rt.withContext((ctx) => withShare(ctx, data, async (run) => {
       const { results, failures, problems } = await collectChildren(job, run, data.snapshot);
       for (const kind of data.kinds) {
-        if (kind === 'users') continue;
-        problems.push(...(await concludeKind(ctx, run, data, kind, results, failures.length > 0)));
+        if (LISTINGS[kind].referenced) continue;
+        problems.push(...(await concludeKind(ctx, run, data, kind, results, failures.length)));
       }
-      const users = data.kinds.includes('users') ? await planUsers(ctx, run) : { ids: [], rotation: [], problems: [] };
+      const users = data.kinds.some((k) => LISTINGS[k].referenced) ? await planUsers(ctx, run) : { ids: [], rotation: [], problems: [] };
       problems.push(...users.problems);
       const finish: FinishJobData = { runId: run.runId, runUuid: data.runUuid, mode: data.mode, problems, snapshot: { ...run.tracker.snapshot() }, rotation: users.rotation };
       const children: StageChild[] = chunk(users.ids, ITEMS_PER_JOB).map((ids, index) => ({
@@ -36,22 +39,23 @@ export const syncCollectJob = defineJob({
   },
 });
 
-/** A listing is complete when every page came back and as many ids as announced were seen. */
-async function concludeKind(ctx: SyncContext, run: RunScope, data: CollectJobData, kind: ListedKind, results: ChildResult[], lostJobs: boolean) {
-  const plan = data.listings[kind] ?? { total: 0, ids: [], failedPages: [], pages: 0 };
-  const seen = new Set(plan.ids);
+/** A listing's walk: the coordinator's plan, its page jobs' results, the ids seen from the run's state. */
+async function concludeKind(ctx: SyncContext, run: RunScope, data: CollectJobData, kind: ListedKind, results: ChildResult[], lostJobs: number) {
+  const plan = data.listings[kind] ?? { total: 0, failedPages: [], pages: 0 };
   const failedPages = [...plan.failedPages];
   let { pages, total } = plan;
   for (const result of results) {
-    if (result.kind !== kind || !result.ids) continue;
-    for (const id of result.ids) seen.add(id);
+    if (result.kind !== kind) continue;
     failedPages.push(...(result.failedPages ?? []));
     pages += result.pages ?? 0;
     // The smallest total announced: deletions during the walk shrink it (the sweep confirms the rest).
     if (result.pages) total = Math.min(total, result.total ?? total);
   }
+  const seen = await onDatabase(ctx, 'counting seen ids', () => countSeen(ctx.sql, run.runId, kind));
   const complete =
-    !lostJobs && failedPages.length === 0 && (data.mode === 'incremental' ? plan.complete === true : seen.size >= total);
-  const walk = { total, seen: seen.size, pages, failedPages: failedPages.sort((a, b) => a.page - b.page), complete };
-  return concludeListing(ctx, run, kind, walk, seen);
+    data.mode === 'incremental'
+      ? plan.complete === true && lostJobs === 0
+      : isWalkComplete({ total, seen, failedPages: failedPages.length, lostJobs });
+  const walk = { total, seen, pages, failedPages: failedPages.sort((a, b) => a.page - b.page), complete };
+  return concludeListing(ctx, run, kind, walk);
 }

@@ -1,7 +1,7 @@
 // A few entities of a distributed run fetched by id and stored (changed entities of an incremental
 // run, users). Touches Postgres and HTTP.
 import { LISTINGS } from '../src/harvest/kinds/index.ts';
-import { fetchAndStore } from '../src/harvest/sync-listing.ts';
+import { describeFetchFailures, fetchAndStore } from '../src/harvest/fetch-and-store.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { ItemsJobSchema, JOB_NAMES } from '../src/queue/jobs.ts';
 import { withShare } from './run-scope.ts';
@@ -14,7 +14,9 @@ export const syncItemsJob = defineJob({
     return rt.withContext((ctx) =>
       withShare(ctx, data, async (run) => {
         const failed = await fetchAndStore(ctx, run, data.kind, LISTINGS[data.kind], data.ids);
-        return { kind: data.kind, failed, snapshot: run.tracker.snapshot() };
+        // Items that kept failing fail the job: BullMQ retries it (the stored ones are no-ops then).
+        if (failed.length) throw new Error(describeFetchFailures(data.kind, failed)[0]);
+        return { kind: data.kind, snapshot: run.tracker.snapshot() };
       }),
     );
   },

@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { openCatalogRun, RunEndedError, RunInProgressError } from '../src/db/runs.ts';
 import { LISTINGS, type ListedKind } from '../src/harvest/kinds/index.ts';
 import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
-import { fetchAndStorePages, walkManifest } from '../src/harvest/sync-listing.ts';
+import { fetchAndStorePages } from '../src/harvest/fetch-pages.ts';
+import { walkManifest } from '../src/harvest/walk-manifest.ts';
+import { lastPlannedPage } from '../src/harvest/walk-plan.ts';
 import { addStage, type StageChild } from '../src/queue/add-stage.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { chunk, ITEMS_PER_JOB, JOB_NAMES, jobIds, SyncJobSchema, type CollectJobData } from '../src/queue/jobs.ts';
@@ -54,7 +56,7 @@ async function planRun(ctx: SyncContext, run: RunScope, ref: RunRef, kinds: List
   const listings: CollectJobData['listings'] = {};
   const children: StageChild[] = [];
   for (const kind of kinds) {
-    if (kind === 'users') continue; // users come after the other kinds, planned by the collect job
+    if (LISTINGS[kind].referenced) continue; // referenced kinds (users) come after, planned by the collect job
     if (run.mode === 'full') {
       const lastPage = await planFullListing(ctx, run, kind, listings);
       for (let page = 2; page <= lastPage; page++) {
@@ -64,7 +66,7 @@ async function planRun(ctx: SyncContext, run: RunScope, ref: RunRef, kinds: List
     } else {
       const manifest = await walkManifest(ctx, run, kind);
       const { walk } = manifest;
-      listings[kind] = { total: walk.total, ids: [...manifest.seen], failedPages: walk.failedPages, pages: walk.pages, complete: walk.complete };
+      listings[kind] = { total: walk.total, failedPages: walk.failedPages, pages: walk.pages, complete: walk.complete };
       chunk(manifest.toFetch, ITEMS_PER_JOB).forEach((ids, index) => {
         children.push({ name: JOB_NAMES.items, data: { ...ref, kind, ids }, jobId: jobIds.items(ref.runUuid, 'fetch', kind, index) });
       });
@@ -77,12 +79,11 @@ async function planRun(ctx: SyncContext, run: RunScope, ref: RunRef, kinds: List
 /** Stores page 1 and returns the last page number its total announces. */
 async function planFullListing(ctx: SyncContext, run: RunScope, kind: ListedKind, listings: CollectJobData['listings']): Promise<number> {
   const first = await fetchAndStorePages(ctx, run, kind, [1]);
-  const lastPage = Math.max(1, Math.ceil(first.total / ctx.pageSize));
-  listings[kind] = { total: first.total, ids: first.ids, failedPages: first.failedPages, pages: first.pages };
+  const lastPage = lastPlannedPage(first.total, ctx.pageSize);
+  listings[kind] = { total: first.total, failedPages: first.failedPages, pages: first.pages };
   if (lastPage > 1 || !first.hasNext) return lastPage;
   // A one-page listing may have grown meanwhile: the coordinator follows it itself.
   const tail = await fetchAndStorePages(ctx, run, kind, [2], { followTail: true });
-  listings[kind].ids.push(...tail.ids);
   listings[kind].pages += tail.pages;
   listings[kind].failedPages.push(...tail.failedPages);
   return 1;

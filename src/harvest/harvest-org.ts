@@ -1,15 +1,18 @@
-// Re-harvest of one organization: the organization and its members, its datasets and their
-// resources, its reuses, the users they reference; deletions swept within that organization only.
+// Re-harvest of one organization: the organization and its members, then every listing the kinds
+// scope by organization (datasets and their resources, reuses, dataservices), the users they
+// reference; deletions swept within that organization only.
 // Touches HTTP and Postgres.
 import { onDatabase } from '../db/retry.ts';
 import { openRun } from '../db/runs.ts';
-import { LISTINGS } from './kinds/index.ts';
+import { itemPath } from './fetch-by-id.ts';
+import { LISTINGS, REFERENCED_LISTING, SCOPE_LISTING, SCOPED_LISTINGS } from './kinds/index.ts';
 import { silentProgress } from './progress.ts';
 import { conductRun } from './conduct-run.ts';
 import type { SyncOutcome } from './run-sync.ts';
 import { storePage, storeTombstones } from './store-page.ts';
 import { now, type RunScope, type SyncContext } from './sync-context.ts';
-import { describeFetchFailures, fetchAndStore, syncListing } from './sync-listing.ts';
+import { describeFetchFailures, fetchAndStore } from './fetch-and-store.ts';
+import { syncListing } from './sync-listing.ts';
 
 /** An ObjectId or a slug: anything else is refused before a request is made. */
 const ORG_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;
@@ -29,7 +32,7 @@ export function assertOrganizationKey(key: string): void {
 /** Resolves an id or slug to the organization's id, or says it does not exist. */
 export async function resolveOrganization(ctx: SyncContext, key: string): Promise<{ id: string; body: unknown; status: number }> {
   assertOrganizationKey(key);
-  const res = await ctx.http.getJson(`/api/1/organizations/${encodeURIComponent(key)}/`, { allowStatus: [404, 410] });
+  const res = await ctx.http.getJson(itemPath(SCOPE_LISTING.path, key), { allowStatus: [404, 410] });
   const id = (res.body as { id?: unknown } | null)?.id;
   if (res.status === 404 || res.status === 410) {
     // Gone from data.gouv.fr: a re-harvest of one the mirror knows records its deletion.
@@ -66,7 +69,7 @@ export async function harvestOrganization(ctx: SyncContext, key: string, options
   const runId = await openRun(ctx.db, {
     mode: 'organization',
     scope: org.id,
-    kinds: ['organizations', 'datasets', 'reuses', 'users'],
+    kinds: [SCOPE_LISTING.name, ...SCOPED_LISTINGS, REFERENCED_LISTING.name],
     uuid: options.uuid,
     jobId: options.jobId,
   });
@@ -82,23 +85,27 @@ export async function harvestOrganization(ctx: SyncContext, key: string, options
 
 async function harvestParts(ctx: SyncContext, run: RunScope, org: { id: string; body: unknown; status: number }): Promise<string[]> {
   const observedAt = now();
-  const orgKind = LISTINGS.organizations.kind;
+  const orgKind = SCOPE_LISTING.kind;
   if (org.status === 410 || org.status === 404) {
     const reason = org.status === 410 ? 'deleted' : 'not_found';
     const gone = await onDatabase(ctx, 'storing the organization', () =>
       storeTombstones(ctx.sql, orgKind, [{ id: org.id, reason }], { runId: run.runId, observedAt }),
     );
-    run.tracker.addDeletions('organization', gone.ids.length);
+    run.tracker.addDeletions(orgKind.entityType, gone.ids.length);
   } else {
     const stored = await onDatabase(ctx, 'storing the organization', () =>
-      storePage(ctx.sql, orgKind, [org.body], { runId: run.runId, observedAt, sourceUrl: `/api/1/organizations/${org.id}/` }),
+      storePage(ctx.sql, orgKind, [org.body], { runId: run.runId, observedAt, sourceUrl: itemPath(SCOPE_LISTING.path, org.id) }),
     );
     for (const id of stored.userIds) run.userIds.add(id);
     run.tracker.addCounts(stored.counts);
   }
-  const filter = { query: { organization: org.id }, scope: { organizationId: org.id } };
-  const problems = [...(await syncListing(ctx, run, 'datasets', filter)), ...(await syncListing(ctx, run, 'reuses', filter))];
-  problems.push(...describeFetchFailures('users', await fetchAndStore(ctx, run, 'users', LISTINGS.users, [...run.userIds].sort())));
+  const problems: string[] = [];
+  for (const name of SCOPED_LISTINGS) {
+    const filter = { query: { [LISTINGS[name].organizationParam!]: org.id }, scope: { organizationId: org.id } };
+    problems.push(...(await syncListing(ctx, run, name, filter)));
+  }
+  const users = REFERENCED_LISTING;
+  problems.push(...describeFetchFailures(users.name, await fetchAndStore(ctx, run, users.name, users, [...run.userIds].sort())));
   return problems;
 }
 

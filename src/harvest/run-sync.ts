@@ -2,7 +2,7 @@
 // row as succeeded or failed with the reason (see conduct-run.ts). Touches HTTP and Postgres.
 import { openCatalogRun, type RunMode, type RunProgress } from '../db/runs.ts';
 import { conductRun } from './conduct-run.ts';
-import { LISTED_KINDS, type ListedKind } from './kinds/index.ts';
+import { LISTED_KINDS, LISTINGS, type ListedKind } from './kinds/index.ts';
 import { silentProgress } from './progress.ts';
 import type { SyncContext } from './sync-context.ts';
 import { syncListing } from './sync-listing.ts';
@@ -36,8 +36,8 @@ export async function runSync(ctx: SyncContext, request: SyncRequest = {}): Prom
       const problems: string[] = [];
       // One listing after the other: walked side by side they were faster when latency-bound, but held
       // the pages of three walks at once (peak RSS 290 -> 346 MB at scale 0.1 in the bench).
-      for (const kind of kinds) if (kind !== 'users') problems.push(...(await syncListing(runCtx, run, kind)));
-      if (kinds.includes('users')) problems.push(...(await syncUsers(runCtx, run)));
+      for (const kind of kinds) if (!LISTINGS[kind].referenced) problems.push(...(await syncListing(runCtx, run, kind)));
+      if (kinds.some((kind) => LISTINGS[kind].referenced)) problems.push(...(await syncUsers(runCtx, run)));
       return problems;
     });
     log.info({ counts: end.progress.counts, status: end.status, error: end.error }, 'sync finished');

@@ -5,7 +5,8 @@ import { lockExisting, readRaw, type StoredState } from '../db/sql/lock-existing
 import type { ChangeRow } from '../db/sql/insert-changes.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { upsertEntities, type EntityRow } from '../db/sql/upsert-entities.ts';
-import { computeChange, hashCanonical, insertChange, type ComputedChange } from './fingerprint.ts';
+import { describeInsert, describeRestore, describeUpdate, type DescribedChange } from './change-values.ts';
+import { hashCanonical } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure } from './record-failure.ts';
 import { trackedEntity } from './tracked.ts';
@@ -20,12 +21,13 @@ export interface StoreCounts {
 
 export const emptyStoreCounts = (): StoreCounts => ({ seen: 0, inserted: 0, updated: 0, restored: 0, unchanged: 0 });
 
-/** The object changes are computed on: tracked fields, plus the parent for resources (a move is a change). */
-export function trackedOf(raw: Record<string, unknown>, parentId: string | null | undefined): Record<string, unknown> {
-  const tracked = trackedEntity(raw);
-  if (!parentId) return tracked;
+/** The object changes are computed on: the kind's tracked fields, plus the parent of a child kind
+ * under its column name (a move is a change). */
+export function trackedOf(kind: EntityKind, raw: Record<string, unknown>, parentId: string | null | undefined): Record<string, unknown> {
+  const tracked = trackedEntity(raw, kind);
+  if (!parentId || !kind.parentColumn) return tracked;
   // Re-sorted so that the object stays canonical (see hashCanonical).
-  return Object.fromEntries(Object.entries({ ...tracked, dataset_id: parentId }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries({ ...tracked, [kind.parentColumn]: parentId }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 interface Prepared {
@@ -36,8 +38,9 @@ interface Prepared {
   tracked(): Record<string, unknown>;
 }
 
-function prepare(entity: NormalizedEntity): Prepared {
-  const parentId = typeof entity.columns.dataset_id === 'string' ? entity.columns.dataset_id : null;
+function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
+  const parent = kind.parentColumn ? entity.columns[kind.parentColumn] : null;
+  const parentId = typeof parent === 'string' ? parent : null;
   let tracked: Record<string, unknown> | undefined;
   const row: EntityRow = {
     id: entity.id,
@@ -51,7 +54,7 @@ function prepare(entity: NormalizedEntity): Prepared {
     entity,
     row,
     parentId,
-    tracked: () => (tracked ??= trackedOf(entity.raw, parentId)),
+    tracked: () => (tracked ??= trackedOf(kind, entity.raw, parentId)),
   };
 }
 
@@ -92,10 +95,10 @@ export async function storeEntities(
 ): Promise<{ counts: StoreCounts; changes: ChangeRow[]; failed: FailedEntity[] }> {
   const failed: FailedEntity[] = [];
   // Id order everywhere (locks, inserts): two pages sharing ids then wait for each other instead of deadlocking.
-  const prepared = eachOrReject(entities, (e) => e, 'hashing', failed, prepare)
+  const prepared = eachOrReject(entities, (e) => e, 'hashing', failed, (e) => prepare(kind, e))
     .map(([, p]) => p)
     .sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
-  const stored = await lockExisting(tx, kind.table, prepared.map((p) => p.row.id));
+  const stored = await lockExisting(tx, kind.table, prepared.map((p) => p.row.id), kind.parentColumn);
   const dropped = new Set<Prepared>();
   const toTrack = prepared.filter((p) => {
     const old = stored.get(p.row.id);
@@ -111,18 +114,18 @@ export async function storeEntities(
     const old = stored.get(p.row.id);
     return old && (old.deleted || old.content_hash !== p.row.content_hash);
   });
-  const oldRaw = await readRaw(tx, kind.table, contentChanged.map((p) => p.row.id));
+  const oldRaw = await readRaw(tx, kind.table, contentChanged.map((p) => p.row.id), kind.parentColumn);
   // Diffed before the upsert: an entity whose patch cannot be computed is not written either.
   const diffs = new Map(
     eachOrReject(contentChanged.filter((p) => oldRaw.has(p.row.id)), (p) => p.entity, 'diffing', failed, (p) => {
       const before = oldRaw.get(p.row.id)!;
-      return computeChange(trackedOf(before.raw, before.parent_id), p.tracked());
+      return describeUpdate(trackedOf(kind, before.raw, before.parent_id), p.tracked());
     }),
   );
   for (const p of contentChanged) if (oldRaw.has(p.row.id) && !diffs.has(p)) dropped.add(p);
   const kept = prepared.filter((p) => !dropped.has(p));
   const rows = [...toWrite].filter((p) => !dropped.has(p)).map((p) => p.row);
-  const written = await upsertEntities(tx, kind.table, kind.columns, rows, observedAt);
+  const written = await upsertEntities(tx, kind.table, kind.columns, rows, observedAt, kind.touchColumns);
   return { ...countChanges(kind, kept, stored, written, diffs), failed };
 }
 
@@ -132,7 +135,7 @@ function countChanges(
   kept: Prepared[],
   stored: Map<string, StoredState>,
   written: Map<string, boolean>,
-  diffs: Map<Prepared, ComputedChange>,
+  diffs: Map<Prepared, DescribedChange>,
 ): { counts: StoreCounts; changes: ChangeRow[] } {
   const counts = emptyStoreCounts();
   counts.seen = kept.length;
@@ -143,7 +146,7 @@ function countChanges(
     if (inserted === undefined || !old) {
       if (inserted) {
         counts.inserted++;
-        changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op: 'insert', ...insertChange(p.tracked()) });
+        changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op: 'insert', ...describeInsert(p.tracked()) });
       } else counts.unchanged++;
       continue;
     }
@@ -155,7 +158,7 @@ function countChanges(
     const op = old.deleted ? 'restore' : 'update';
     if (op === 'restore') counts.restored++;
     else counts.updated++;
-    changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op, ...change });
+    changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op, ...(op === 'restore' ? describeRestore(change, p.tracked()) : change) });
   }
   return { counts, changes };
 }

@@ -4,13 +4,13 @@ import type postgres from 'postgres';
 import { deleteChange } from './fingerprint.ts';
 import { insertChanges, type ChangeRow } from '../db/sql/insert-changes.ts';
 import { insertRejected, type RejectedRow } from '../db/sql/insert-rejected.ts';
-import { syncOrganizationMembers, syncReuseDatasets } from '../db/sql/sync-links.ts';
-import { tombstoneRemovedResources } from '../db/sql/tombstone-removed-resources.ts';
-import { insertUnknownUserTombstones, tombstoneEntities } from '../db/sql/tombstone-entities.ts';
-import { dropOrganizationMembers, dropReuseLinks, tombstoneDatasetResources } from '../db/sql/tombstone-children.ts';
+import { dropLinks, syncLinks } from '../db/sql/sync-links.ts';
+import { insertUnknownTombstones, tombstoneEntities } from '../db/sql/tombstone-entities.ts';
+import { tombstoneChildrenOf, tombstoneRemovedChildren } from '../db/sql/tombstone-children.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { metricRowsOf, upsertMetricSnapshots } from '../db/sql/upsert-metric-snapshots.ts';
-import { KINDS_BY_TYPE, type EntityKind, type NormalizedEntity } from './kinds/index.ts';
+import type { ChildSpec, EntityKind, NormalizedEntity } from './kinds/index.ts';
+import type { LinkRow } from './kinds/kind.ts';
 import { describePostgresError, describeRecordFailure, isRecordFault } from './record-failure.ts';
 import { emptyStoreCounts, storeEntities, type FailedEntity, type StoreCounts } from './store-entities.ts';
 import { rejectedRow, validateRecords, type ValidatedBatch } from './validate.ts';
@@ -19,6 +19,9 @@ export interface PageContext {
   runId: number;
   observedAt: string;
   sourceUrl: string;
+  /** Links the items do not embed, read beforehand (a dataservice's datasets), by parent id and link
+   * table; a parent missing here keeps the links it has. */
+  fetchedLinks?: Map<string, Record<string, LinkRow[]>>;
 }
 
 export interface PageResult {
@@ -86,15 +89,13 @@ async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unkno
     const entities = batch.entities.filter((e) => !rejectedIds.has(e.id));
     add(result, kind.entityType, stored.counts, batch.rejected.length + failed.length, 0);
     changes.push(...stored.changes);
-    if (kind.entityType === 'dataset') await storeResources(tx, entities, ctx, result, changes, allRejected);
-    if (kind.entityType === 'reuse') {
-      await syncReuseDatasets(tx, entities.map((e) => ({ reuse_id: e.id, dataset_ids: e.datasetIds ?? [] })));
-    }
-    if (kind.entityType === 'organization') {
-      const members = entities.flatMap((e) =>
-        (e.members ?? []).map((m) => ({ organization_id: e.id, user_id: m.userId, role: m.role, since: m.since })),
-      );
-      await syncOrganizationMembers(tx, entities.map((e) => e.id), members);
+    for (const child of kind.children) await storeChildren(tx, child, entities, ctx, result, changes, allRejected);
+    for (const link of kind.links) {
+      const parents = entities.flatMap((e) => {
+        const rows = link.fetched ? ctx.fetchedLinks?.get(e.id)?.[link.table] : (e.links?.[link.table] ?? []);
+        return rows ? [{ id: e.id, rows }] : [];
+      });
+      await syncLinks(tx, link, parents);
     }
     await insertChanges(tx, ctx.runId, ctx.observedAt, changes);
     await insertRejected(tx, ctx.runId, allRejected);
@@ -109,39 +110,41 @@ function rejectionsOf(kind: EntityKind, failed: FailedEntity[], batch: Validated
   return failed.map((f) => rejectedRow(kind, batch.payloads.get(f.entity.id) ?? f.entity.raw, sourceUrl, f.reason));
 }
 
-/** Resources of the page's datasets; those gone from a dataset are tombstoned as removed. */
-async function storeResources(
+/** The embedded children of the page's parents; those gone from a parent are tombstoned as removed. */
+async function storeChildren(
   tx: SqlHandle,
-  datasets: NormalizedEntity[],
+  child: ChildSpec,
+  parents: NormalizedEntity[],
   ctx: PageContext,
   result: PageResult,
   changes: ChangeRow[],
   rejected: RejectedRow[],
 ): Promise<void> {
-  const resourceKind = KINDS_BY_TYPE.resource;
+  const childKind = child.kind;
   const byDataset: Array<{ datasetId: string; batch: ValidatedBatch }> = [];
-  for (const dataset of datasets) {
-    byDataset.push({ datasetId: dataset.id, batch: validateRecords(resourceKind, dataset.resources ?? [], ctx.sourceUrl, dataset.id) });
+  for (const parent of parents) {
+    byDataset.push({ datasetId: parent.id, batch: validateRecords(childKind, parent.children?.[child.field] ?? [], ctx.sourceUrl, parent.id) });
   }
   // One row per id, even if a page repeats a resource under two datasets (the last one wins).
   const unique = new Map(byDataset.flatMap(({ batch }) => batch.entities.map((r) => [r.id, r] as const)));
-  const stored = await storeEntities(tx, resourceKind, [...unique.values()], ctx.observedAt);
+  const stored = await storeEntities(tx, childKind, [...unique.values()], ctx.observedAt);
   const failedIds = new Set(stored.failed.map((f) => f.entity.id));
   let rejectedCount = 0;
-  const keep: Array<{ dataset_id: string; resource_ids: string[] }> = [];
+  const keep: Array<{ parent_id: string; child_ids: string[] }> = [];
   for (const { datasetId, batch } of byDataset) {
-    const failed = rejectionsOf(resourceKind, stored.failed.filter((f) => f.entity.columns.dataset_id === datasetId), batch, ctx.sourceUrl);
+    const failed = rejectionsOf(childKind, stored.failed.filter((f) => f.entity.columns[child.parentColumn] === datasetId), batch, ctx.sourceUrl);
     rejected.push(...batch.rejected, ...failed);
     rejectedCount += batch.rejected.length + failed.length;
-    // A dataset with an unreadable resource is not swept: that resource may still be there.
+    // A parent with an unreadable child is not swept: that child may still be there.
     if (batch.rejected.length === 0 && !batch.entities.some((r) => failedIds.has(r.id))) {
-      keep.push({ dataset_id: datasetId, resource_ids: batch.entities.map((r) => r.id) });
+      keep.push({ parent_id: datasetId, child_ids: batch.entities.map((r) => r.id) });
     }
   }
   changes.push(...stored.changes);
-  const removed = await tombstoneRemovedResources(tx, keep, ctx.observedAt);
-  for (const id of removed) changes.push({ entity_type: 'resource', entity_id: id, op: 'delete', ...deleteChange() });
-  add(result, 'resource', stored.counts, rejectedCount, removed.length);
+  const table = { table: childKind.table, parentColumn: child.parentColumn };
+  const removed = await tombstoneRemovedChildren(tx, table, keep, child.removalReason, ctx.observedAt);
+  for (const id of removed) changes.push({ entity_type: childKind.entityType, entity_id: id, op: 'delete', ...deleteChange() });
+  add(result, childKind.entityType, stored.counts, rejectedCount, removed.length);
 }
 
 function emptyResult(): PageResult {
@@ -166,25 +169,27 @@ export async function storeTombstones(
   kind: EntityKind,
   tombstones: Array<{ id: string; reason: string }>,
   ctx: Omit<PageContext, 'sourceUrl'>,
-): Promise<{ ids: string[]; resourceIds: string[] }> {
-  if (tombstones.length === 0) return { ids: [], resourceIds: [] };
+): Promise<{ ids: string[]; children: Record<string, string[]> }> {
+  if (tombstones.length === 0) return { ids: [], children: {} };
   return sql.begin(async (tx) => {
     const ids = await tombstoneEntities(tx, kind.table, tombstones, ctx.observedAt);
-    if (kind.entityType === 'user') await insertUnknownUserTombstones(tx, tombstones, ctx.observedAt);
-    let resourceIds: string[] = [];
-    if (kind.entityType === 'dataset') resourceIds = await tombstoneDatasetResources(tx, ids, ctx.observedAt);
-    if (kind.entityType === 'reuse') await dropReuseLinks(tx, ids);
-    if (kind.entityType === 'organization') await dropOrganizationMembers(tx, ids);
+    if (kind.tombstonesUnknown) await insertUnknownTombstones(tx, kind.table, tombstones, ctx.observedAt, kind.touchColumns);
     const deletion = (entityType: string) => (id: string): ChangeRow => ({
       entity_type: entityType,
       entity_id: id,
       op: 'delete',
       ...deleteChange(),
     });
-    await insertChanges(tx, ctx.runId, ctx.observedAt, [
-      ...ids.map(deletion(kind.entityType)),
-      ...resourceIds.map(deletion('resource')),
-    ]);
-    return { ids, resourceIds };
+    const changes = ids.map(deletion(kind.entityType));
+    const children: Record<string, string[]> = {};
+    for (const child of kind.children) {
+      const table = { table: child.kind.table, parentColumn: child.parentColumn };
+      const gone = await tombstoneChildrenOf(tx, table, ids, child.cascadeReason, ctx.observedAt);
+      children[child.kind.entityType] = gone;
+      changes.push(...gone.map(deletion(child.kind.entityType)));
+    }
+    for (const link of kind.links) await dropLinks(tx, link, ids);
+    await insertChanges(tx, ctx.runId, ctx.observedAt, changes);
+    return { ids, children };
   });
 }

@@ -1,16 +1,15 @@
-// The deletion sweep: ids the mirror has but a complete listing did not show are fetched by id and
-// classified (410 deleted, 404 not_found, 200 alive: upserted). Never inferred, capped. Touches HTTP and Postgres.
+// The deletion sweep: live rows the listing should show but a complete walk of this run did not
+// record (an anti-join on run_seen_ids) are fetched by id and classified (410 deleted, 404
+// not_found, 200 alive: upserted). Never inferred, capped. Touches HTTP and Postgres.
 import { onDatabase } from '../db/retry.ts';
-import { countListedLive, readListedLiveIds } from '../db/sql/read-stamps.ts';
+import { countListedLive, unseenLiveIds, type ListedScope } from '../db/sql/read-stamps.ts';
 import type { Listing } from './kinds/index.ts';
 import type { RunScope, SyncContext } from './sync-context.ts';
-import { fetchAndStore } from './sync-listing.ts';
+import { fetchAndStore } from './fetch-and-store.ts';
 
 export interface SweepInput {
   listing: Listing;
   kindName: string;
-  /** Ids the listing showed. */
-  seen: Set<string>;
   /** The walk fetched every page and saw as many ids as announced. */
   complete: boolean;
   scope?: { organizationId: string };
@@ -23,16 +22,22 @@ export async function sweepDeletions(ctx: SyncContext, run: RunScope, input: Swe
     ctx.logger.warn({ kind: kindName }, 'listing walk incomplete: no deletion is inferred this run');
     return null;
   }
-  const live = await onDatabase(ctx, 'reading live ids', () => readListedLiveIds(ctx.sql, listing.kind.table, input.scope));
-  const candidates = live.filter((id) => !input.seen.has(id));
+  const column = listing.kind.organizationColumn;
+  const listed: ListedScope = {
+    hidden: listing.hidden,
+    scope: input.scope && column ? { column, value: input.scope.organizationId } : undefined,
+  };
+  const candidates = await onDatabase(ctx, 'reading deletion candidates', () =>
+    unseenLiveIds(ctx.sql, listing.kind.table, run.runId, listing.name, listed),
+  );
   if (candidates.length === 0) return null;
   const share = ctx.sweepMaxShare ?? 0.05;
   // The cap is a share of the mirror's table, also for a sweep scoped to one organization.
-  const liveInTable = input.scope ? await onDatabase(ctx, 'counting live rows', () => countListedLive(ctx.sql, listing.kind.table)) : live.length;
-  if (candidates.length > share * liveInTable) {
-    const pct = ((100 * candidates.length) / liveInTable).toFixed(1);
+  const live = await onDatabase(ctx, 'counting live rows', () => countListedLive(ctx.sql, listing.kind.table, listed));
+  if (candidates.length > share * live.table) {
+    const pct = ((100 * candidates.length) / live.table).toFixed(1);
     return (
-      `Deletion sweep of ${kindName} refused: ${candidates.length} of ${liveInTable} live rows (${pct}%) are missing ` +
+      `Deletion sweep of ${kindName} refused: ${candidates.length} of ${live.table} live rows (${pct}%) are missing ` +
       `from the listing, above the ${(share * 100).toFixed(1)}% cap (SWEEP_MAX_SHARE); nothing was tombstoned.`
     );
   }

@@ -5,8 +5,9 @@
 import { HttpError } from '../api/errors/index.ts';
 import { onDatabase } from '../db/retry.ts';
 import { markUsersFetched, referencedUserIds, usersDueForRefresh } from '../db/sql/referenced-users.ts';
-import { LISTINGS } from './kinds/index.ts';
-import { describeFetchFailures, fetchAndStore, syncListing } from './sync-listing.ts';
+import { REFERENCED_LISTING, userReferences } from './kinds/index.ts';
+import { describeFetchFailures, fetchAndStore } from './fetch-and-store.ts';
+import { syncListing } from './sync-listing.ts';
 import { now, type RunScope, type SyncContext } from './sync-context.ts';
 
 export interface UsersPlan {
@@ -25,7 +26,7 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
       : Promise.resolve([]);
   if (ctx.hasApiKey) {
     try {
-      const problems = await syncListing(ctx, run, 'users');
+      const problems = await syncListing(ctx, run, REFERENCED_LISTING.name);
       const rotation = await rotate([...run.fetchedUserIds]);
       return { ids: rotation, rotation, problems };
     } catch (error) {
@@ -34,21 +35,21 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
     }
   }
   const referenced = (
-    await onDatabase(ctx, 'planning users', () => referencedUserIds(ctx.sql, { onlyUnknown: run.mode === 'incremental' }))
+    await onDatabase(ctx, 'planning users', () => referencedUserIds(ctx.sql, userReferences(), { onlyUnknown: run.mode === 'incremental' }))
   ).filter(
     (id) => !run.fetchedUserIds.has(id),
   );
   const rotation = await rotate([...referenced, ...run.fetchedUserIds]);
-  run.tracker.completeness.users = { total: referenced.length, seen: referenced.length, pages: 0, failedPages: [], complete: true };
+  run.tracker.completeness[REFERENCED_LISTING.name] = { total: referenced.length, seen: referenced.length, pages: 0, failedPages: [], complete: true };
   return { ids: [...referenced, ...rotation], rotation, problems: [] };
 }
 
 /** Users of an in-process run: the plan, fetched here. */
 export async function syncUsers(ctx: SyncContext, run: RunScope): Promise<string[]> {
   const plan = await planUsers(ctx, run);
-  const failed = await fetchAndStore(ctx, run, 'users', LISTINGS.users, plan.ids);
+  const failed = await fetchAndStore(ctx, run, REFERENCED_LISTING.name, REFERENCED_LISTING, plan.ids);
   const missed = new Set(failed.map((f) => f.id));
   const fetchedAt = now();
   await onDatabase(ctx, 'marking users fetched', () => markUsersFetched(ctx.sql, plan.rotation.filter((id) => !missed.has(id)), fetchedAt));
-  return [...plan.problems, ...describeFetchFailures('users', failed)];
+  return [...plan.problems, ...describeFetchFailures(REFERENCED_LISTING.name, failed)];
 }

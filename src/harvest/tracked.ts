@@ -1,12 +1,14 @@
-// What counts as a change: strips volatile fields and reduces embedded references to ids. Pure.
+// What counts as a change: strips a kind's volatile keys and reduces embedded references to ids. Pure.
+import { VOLATILE_KEYS } from './kinds/kind.ts';
+import { isCrawlerExtra } from './kinds/resources.ts';
 
-/** Keys whose values move without a real change (DESIGN §1): stored, never a `changes` row. */
-export const VOLATILE_KEYS = new Set(['metrics', 'permissions', 'quality', 'last_login_at']);
-
-/** Crawler heartbeat extras of resources (`check:*`, `analysis:*`). */
-export function isCrawlerExtra(key: string): boolean {
-  return key.startsWith('check:') || key.startsWith('analysis:');
+/** What a kind says is volatile (default: the keys volatile everywhere, and crawler extras). */
+export interface Volatility {
+  volatileKeys: ReadonlySet<string>;
+  isVolatileExtra?(key: string): boolean;
 }
+
+const DEFAULT_VOLATILITY: Volatility = { volatileKeys: VOLATILE_KEYS, isVolatileExtra: isCrawlerExtra };
 
 const REFERENCE_CLASSES = new Set(['Organization', 'User', 'Dataset', 'Reuse']);
 
@@ -15,19 +17,19 @@ function isReference(value: Record<string, unknown>): value is Record<string, un
   return typeof value.class === 'string' && REFERENCE_CLASSES.has(value.class) && typeof value.id === 'string';
 }
 
-/** The tracked form of an entity: its own keys, without volatile ones, references reduced to ids. */
-export function trackedEntity(raw: Record<string, unknown>): Record<string, unknown> {
-  return trackedObject(raw);
+/** The tracked form of an entity: its own keys, without its kind's volatile ones, references reduced to ids. */
+export function trackedEntity(raw: Record<string, unknown>, volatility: Volatility = DEFAULT_VOLATILITY): Record<string, unknown> {
+  return trackedObject(raw, volatility);
 }
 
 /** Keys are inserted in sorted order at every level, so `JSON.stringify` of a tracked object is
  * canonical: equal content, equal text, whatever order the API sent. */
-function trackedObject(object: Record<string, unknown>): Record<string, unknown> {
+function trackedObject(object: Record<string, unknown>, v: Volatility): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(object).sort()) {
-    if (VOLATILE_KEYS.has(key)) continue;
+    if (v.volatileKeys.has(key)) continue;
     const child = object[key];
-    const value = key === 'extras' ? withoutCrawlerExtras(child) : toTracked(child);
+    const value = key === 'extras' && v.isVolatileExtra ? withoutVolatileExtras(child, v) : toTracked(child, v);
     // Assigning `__proto__` would set the prototype and lose the key (JSON.parse makes it an own key).
     if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     else out[key] = value;
@@ -36,19 +38,19 @@ function trackedObject(object: Record<string, unknown>): Record<string, unknown>
 }
 
 /** A deep copy without volatile keys, with references reduced to their ids. */
-function toTracked(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toTracked);
+function toTracked(value: unknown, v: Volatility): unknown {
+  if (Array.isArray(value)) return value.map((item) => toTracked(item, v));
   if (value === null || typeof value !== 'object') return value;
   const object = value as Record<string, unknown>;
-  return isReference(object) ? object.id : trackedObject(object);
+  return isReference(object) ? object.id : trackedObject(object, v);
 }
 
-function withoutCrawlerExtras(extras: unknown): unknown {
-  if (extras === null || typeof extras !== 'object' || Array.isArray(extras)) return toTracked(extras);
+function withoutVolatileExtras(extras: unknown, v: Volatility): unknown {
+  if (extras === null || typeof extras !== 'object' || Array.isArray(extras)) return toTracked(extras, v);
   return Object.fromEntries(
     Object.keys(extras as Record<string, unknown>)
       .sort()
-      .filter((key) => !isCrawlerExtra(key))
-      .map((key) => [key, toTracked((extras as Record<string, unknown>)[key])]),
+      .filter((key) => !v.isVolatileExtra!(key))
+      .map((key) => [key, toTracked((extras as Record<string, unknown>)[key], v)]),
   );
 }

@@ -1,9 +1,10 @@
 // Walks a paginated listing: page 1 for the total, then the rest concurrently within a bound,
 // handing each page to `onPage` as it arrives (memory stays bounded). Touches HTTP via the client.
 import pLimit from 'p-limit';
-import { BannedError, HttpError } from '../api/errors/index.ts';
+import { BannedError } from '../api/errors/index.ts';
 import { fetchListingPage } from '../api/fetch-page.ts';
 import type { HttpClient } from '../api/http-client.ts';
+import { isRefusal, isWalkComplete, lastPlannedPage, shouldFollowTail, shouldStopAsking } from './walk-plan.ts';
 
 export interface WalkOptions {
   path: string;
@@ -75,7 +76,7 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
     return result.nextPage;
   };
   const guarded = async (page: number): Promise<string | null | undefined> => {
-    if (fatal || failedPages.length >= MAX_FAILED_PAGES) return undefined;
+    if (fatal || shouldStopAsking(failedPages.length)) return undefined;
     try {
       return await fetchAndHandle(page);
     } catch (error) {
@@ -91,13 +92,13 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
 
   const firstNext = await guarded(1);
   if (pages === 0) return { total: 0, seen: 0, pages: 0, failedPages, complete: failedPages.length === 0 };
-  const lastPage = Math.max(1, Math.ceil(total / options.pageSize));
+  const lastPage = lastPlannedPage(total, options.pageSize);
   const inMemory = pLimit(options.concurrency + 1);
   const nexts = await Promise.all(Array.from({ length: lastPage - 1 }, (_, i) => inMemory(() => guarded(i + 2))));
   // Items created during the walk append at the end of an ascending sort: follow next_page past the plan.
   let next = lastPage === 1 ? firstNext : nexts.at(-1);
   let page = lastPage;
-  while (next && failedPages.length === 0) {
+  while (shouldFollowTail(Boolean(next), failedPages.length)) {
     page++;
     next = await guarded(page);
   }
@@ -106,9 +107,9 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
     total,
     seen: ids.size,
     pages,
-    ...(failedPages.length >= MAX_FAILED_PAGES && skippedPages > 0 ? { skippedPages } : {}),
+    ...(shouldStopAsking(failedPages.length) && skippedPages > 0 ? { skippedPages } : {}),
     failedPages: failedPages.sort((a, b) => a.page - b.page),
-    complete: failedPages.length === 0 && ids.size >= total,
+    complete: isWalkComplete({ total, seen: ids.size, failedPages: failedPages.length }),
   };
 }
 
@@ -137,14 +138,6 @@ export function describeIncompleteWalk(kindName: string, walk: WalkResult): stri
 
 /** Pages stored at once: the database work of one page is a transaction of a few statements. */
 const STORE_CONCURRENCY = 2;
-
-/** After this many lost pages the API is down, not one page heavy: the walk stops asking. */
-const MAX_FAILED_PAGES = 5;
-
-/** 401/403: the listing is closed to this caller (the users listing without an admin key), not a lost page. */
-function isRefusal(error: unknown): boolean {
-  return error instanceof HttpError && (error.status === 401 || error.status === 403);
-}
 
 /** Errors that belong to one page or item (HTTP, malformed body), as opposed to the run (ban, database, abort). */
 export function isPageFailure(error: unknown): boolean {

@@ -44,9 +44,9 @@ export const PagesJobSchema = z.object({
 
 export const ItemsJobSchema = z.object({ runId: RunId, runUuid: RunUuid, kind: Kind, ids: z.array(z.string().min(1)).min(1) });
 
+/** What the coordinator learnt of a listing; the ids seen are in run_seen_ids, never in job data. */
 const ListingPlan = z.object({
   total: z.number().int().min(0),
-  ids: z.array(z.string()),
   failedPages: z.array(z.object({ page: z.number().int(), error: z.string() })),
   pages: z.number().int().min(0),
   /** Incremental runs: the manifest walk's completeness, known when planned. */

@@ -9,7 +9,7 @@ import { KINDS_BY_TYPE, type EntityKind } from '../../src/harvest/kinds/index.ts
 import { runSync, type SyncContext } from '../../src/harvest/run-sync.ts';
 import { RunTracker } from '../../src/harvest/run-tracker.ts';
 import { storePage } from '../../src/harvest/store-page.ts';
-import { fetchAndStorePages } from '../../src/harvest/sync-listing.ts';
+import { fetchAndStorePages } from '../../src/harvest/fetch-pages.ts';
 import { describeIncompleteWalk } from '../../src/harvest/walk-listing.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';

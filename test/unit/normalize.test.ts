@@ -10,7 +10,7 @@ describe('normalizing real data.gouv.fr items', () => {
     expect(rejected).toEqual([]);
     const [entity] = entities;
     expect(entity!.raw).not.toHaveProperty('resources');
-    expect(entity!.resources).toHaveLength((dataset.resources as unknown[]).length);
+    expect(entity!.children?.resources).toHaveLength((dataset.resources as unknown[]).length);
     expect(entity!.columns).toMatchObject({
       slug: dataset.slug,
       organization_id: (dataset.organization as { id: string }).id,
@@ -32,7 +32,7 @@ describe('normalizing real data.gouv.fr items', () => {
     const { entities, rejected } = validateRecords(KINDS_BY_TYPE.organization, [org], 'x');
     expect(rejected).toEqual([]);
     const members = org.members as Array<{ user: { id: string }; role: string }>;
-    expect(entities[0]!.members).toEqual(members.map((m) => expect.objectContaining({ userId: m.user.id, role: m.role })));
+    expect(entities[0]!.links?.organization_members).toEqual(members.map((m) => expect.objectContaining({ user_id: m.user.id, role: m.role })));
     expect(entities[0]!.userIds).toHaveLength(new Set(members.map((m) => m.user.id)).size);
   });
 
@@ -52,5 +52,24 @@ describe('normalizing real data.gouv.fr items', () => {
       expect.objectContaining({ entity_id: 'bad1', reason: expect.stringContaining('created_at'), source_url: '/api/1/datasets/?page=1' }),
       expect.objectContaining({ entity_id: '42', reason: expect.stringContaining('id') }),
     ]);
+  });
+});
+
+describe('normalizing a real dataservice', () => {
+  it('types its columns from the item, with metadata_modified_at as last_modified and the link total as datasets_count', () => {
+    const item = readFixture('dataservice-item-2026.json');
+    const { entities, rejected } = validateRecords(KINDS_BY_TYPE.dataservice, [item], '/api/1/dataservices/');
+    expect(rejected).toEqual([]);
+    expect(entities[0]!.raw).toEqual(item);
+    expect(entities[0]!.columns).toMatchObject({
+      slug: item.slug,
+      title: item.title,
+      base_api_url: item.base_api_url,
+      access_type: item.access_type,
+      tags: item.tags,
+      last_modified: new Date(item.metadata_modified_at as string).toISOString(),
+      datasets_count: (item.datasets as { total: number }).total,
+      organization_id: (item.organization as { id: string } | null)?.id ?? null,
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDate, parseTimestamp } from '../../src/harvest/timestamps.ts';
+import { parseDate, parseTimestamp } from '../../src/api/timestamps.ts';
 
 describe('parseTimestamp', () => {
   it('keeps offsets and trims microseconds to milliseconds', () => {

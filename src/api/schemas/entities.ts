@@ -1,6 +1,6 @@
 // Zod schemas of data.gouv.fr entities at the boundary: the fields the mirror types, the rest passes through. Pure.
 import { z } from 'zod';
-import { DateSchema, TimestampSchema } from '../../harvest/timestamps.ts';
+import { DateSchema, TimestampSchema } from '../timestamps.ts';
 
 const Id = z.string().min(1, 'is empty');
 const Text = z.string().nullish();
@@ -99,3 +99,23 @@ export const UserSchema = z.looseObject({
   since: TimestampSchema,
 });
 export type User = z.infer<typeof UserSchema>;
+
+/** The catalog of APIs. `datasets` is a link to the datasets listing filtered by the dataservice,
+ * with their count, not a list. */
+export const DataserviceSchema = z.looseObject({
+  id: Id,
+  title: Text,
+  slug: Text,
+  organization: ReferenceSchema,
+  owner: ReferenceSchema,
+  base_api_url: Text,
+  access_type: Text,
+  tags: Tags,
+  private: z.boolean().nullish(),
+  archived_at: TimestampSchema,
+  deleted_at: TimestampSchema,
+  created_at: TimestampSchema,
+  metadata_modified_at: TimestampSchema,
+  datasets: z.looseObject({ total: z.number().int().min(0).nullish(), href: Text }).nullish(),
+});
+export type Dataservice = z.infer<typeof DataserviceSchema>;

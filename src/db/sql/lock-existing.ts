@@ -11,9 +11,15 @@ export interface StoredState {
   parent_id: string | null;
 }
 
-export async function lockExisting(tx: SqlHandle, table: EntityTable, ids: string[]): Promise<Map<string, StoredState>> {
+/** `parentColumn`: the column of a child kind holding its parent's id (a move is a change). */
+export async function lockExisting(
+  tx: SqlHandle,
+  table: EntityTable,
+  ids: string[],
+  parentColumn?: string,
+): Promise<Map<string, StoredState>> {
   if (ids.length === 0) return new Map();
-  const parent = table === 'resources' ? 'dataset_id' : 'null::text';
+  const parent = parentColumn ?? 'null::text';
   const rows = await tx.unsafe<StoredState[]>(
     `select id, content_hash, raw_hash, deleted_at is not null as deleted, ${parent} as parent_id
        from ${table} where id = any($1::text[]) order by id for update`,
@@ -27,9 +33,10 @@ export async function readRaw(
   tx: SqlHandle,
   table: EntityTable,
   ids: string[],
+  parentColumn?: string,
 ): Promise<Map<string, { raw: Record<string, unknown>; parent_id: string | null }>> {
   if (ids.length === 0) return new Map();
-  const parent = table === 'resources' ? 'dataset_id' : 'null::text';
+  const parent = parentColumn ?? 'null::text';
   const rows = await tx.unsafe<{ id: string; raw: Record<string, unknown>; parent_id: string | null }[]>(
     `select id, raw, ${parent} as parent_id from ${table} where id = any($1::text[])`,
     [ids],

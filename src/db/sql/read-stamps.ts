@@ -1,47 +1,78 @@
-// Reads the stored stamps of a whole table for the manifest comparison. Touches Postgres.
-// Only the few JSON paths are read, never the whole raw, so a 75k-row table costs little.
+// The manifest comparison and the deletion candidates, in SQL: a manifest page's stamps are compared
+// with the typed stamp columns (PostgreSQL parses both sides alike), and the candidates are the live
+// rows a complete walk did not record in run_seen_ids (an anti-join). Touches Postgres.
 import type { EntityTable, SqlHandle } from './types.ts';
 
-export interface StoredStamp {
-  id: string;
-  deleted: boolean;
-  values: Array<string | null>;
-}
-
-export async function readStamps(
+/** Of the manifest items (`id` and stamp columns by SQL name), those to fetch in full: unknown,
+ * tombstoned, or whose stamps differ from the row's. Without stamp columns only the first two. */
+export async function idsToFetch(
   sql: SqlHandle,
   table: EntityTable,
-  stampPaths: string[][],
-  scope?: { organizationId: string },
-): Promise<StoredStamp[]> {
-  const paths = stampPaths.map((path) => `raw #>> '{${path.join(',')}}'`);
-  const values = paths.length ? `array[${paths.join(', ')}]` : `array[]::text[]`;
-  const where = scope ? `where organization_id = $1` : '';
-  return sql.unsafe<StoredStamp[]>(
-    `select id, deleted_at is not null as deleted, ${values} as values from ${table} ${where}`,
-    scope ? [scope.organizationId] : [],
-  );
-}
-
-/** Ids of live rows that a listing should show: candidates for deletion when the listing does not.
- * Archived datasets are left out: the datasets listing hides them while they are alive. */
-export async function readListedLiveIds(
-  sql: SqlHandle,
-  table: EntityTable,
-  scope?: { organizationId: string },
+  stampColumns: readonly string[],
+  items: Array<Record<string, unknown>>,
 ): Promise<string[]> {
-  const archived = table === 'datasets' ? 'and archived_at is null' : '';
-  const where = scope ? `and organization_id = $1` : '';
+  if (items.length === 0) return [];
+  const moved = stampColumns.length
+    ? ` or (${stampColumns.map((c) => `t.${c}`).join(', ')}) is distinct from (${stampColumns.map((c) => `m.${c}`).join(', ')})`
+    : '';
   const rows = await sql.unsafe<{ id: string }[]>(
-    `select id from ${table} where deleted_at is null ${archived} ${where}`,
-    scope ? [scope.organizationId] : [],
+    `select distinct m.id from jsonb_populate_recordset(null::${table}, $1::jsonb) m
+       left join ${table} t on t.id = m.id
+      where t.id is null or t.deleted_at is not null${moved}`,
+    [JSON.stringify(items)],
   );
   return rows.map((row) => row.id);
 }
 
-/** Live rows of the whole table: the denominator of the sweep cap, scoped sweeps included. */
-export async function countListedLive(sql: SqlHandle, table: EntityTable): Promise<number> {
-  const archived = table === 'datasets' ? 'and archived_at is null' : '';
-  const [row] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from ${table} where deleted_at is null ${archived}`);
+/** Records ids a walk of `kind` saw in run `runId`; returns how many were new to the run. */
+export async function recordSeen(sql: SqlHandle, runId: number, kind: string, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await sql.unsafe(
+    `insert into run_seen_ids (run_id, kind, id) select $1, $2, unnest($3::text[]) on conflict do nothing returning 1`,
+    [runId, kind, ids],
+  );
+  return rows.length;
+}
+
+/** Distinct ids the walks of `kind` recorded in run `runId`. */
+export async function countSeen(sql: SqlHandle, runId: number, kind: string): Promise<number> {
+  const [row] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from run_seen_ids where run_id = $1 and kind = $2`, [runId, kind]);
   return row?.n ?? 0;
+}
+
+/** Forgets the run state of a run (it ended). */
+export async function forgetSeen(sql: SqlHandle, runId: number): Promise<void> {
+  await sql.unsafe(`delete from run_seen_ids where run_id = $1`, [runId]);
+}
+
+export interface ListedScope {
+  /** SQL predicate of the live rows the listing hides (archived datasets): never candidates. */
+  hidden?: string;
+  /** A re-harvest's scope: the column and the organization id. */
+  scope?: { column: string; value: string };
+}
+
+/** Live rows the listing should have shown but the run's walks did not record: deletion candidates. */
+export async function unseenLiveIds(sql: SqlHandle, table: EntityTable, runId: number, kind: string, listed: ListedScope): Promise<string[]> {
+  const hidden = listed.hidden ? `and not (${listed.hidden})` : '';
+  const scope = listed.scope ? `and t.${listed.scope.column} = $3` : '';
+  const rows = await sql.unsafe<{ id: string }[]>(
+    `select t.id from ${table} t
+      where t.deleted_at is null ${hidden} ${scope}
+        and not exists (select 1 from run_seen_ids s where s.run_id = $1 and s.kind = $2 and s.id = t.id)
+      order by t.id`,
+    listed.scope ? [runId, kind, listed.scope.value] : [runId, kind],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Live rows of the table the listing shows (and those of the scope): the sweep cap's denominators. */
+export async function countListedLive(sql: SqlHandle, table: EntityTable, listed: ListedScope): Promise<{ table: number; scope: number }> {
+  const hidden = listed.hidden ? `and not (${listed.hidden})` : '';
+  const scope = listed.scope ? `count(*) filter (where ${listed.scope.column} = $1)::int` : 'count(*)::int';
+  const [row] = await sql.unsafe<{ total: number; scoped: number }[]>(
+    `select count(*)::int as total, ${scope} as scoped from ${table} where deleted_at is null ${hidden}`,
+    listed.scope ? [listed.scope.value] : [],
+  );
+  return { table: row?.total ?? 0, scope: row?.scoped ?? 0 };
 }

@@ -1,15 +1,24 @@
-// User ids the mirror's live entities reference (dataset and reuse owners, organization members). Touches Postgres.
+// User ids the mirror's live entities reference (owners, members: as the kinds declare), and the rotation of known users. Touches Postgres.
 import type { SqlHandle } from './types.ts';
 
-/** With `onlyUnknown`, only the ids that have no row in `users` yet. */
-export async function referencedUserIds(sql: SqlHandle, options: { onlyUnknown?: boolean } = {}): Promise<string[]> {
+/** Where live entities reference users: a column of an entity table, or of a link table whose parent
+ * (an entity table) must be live. */
+export interface UserReference {
+  table: string;
+  column: string;
+  parent?: { table: string; column: string };
+}
+
+/** User ids the live entities reference; with `onlyUnknown`, only those without a row in `users`. */
+export async function referencedUserIds(sql: SqlHandle, references: UserReference[], options: { onlyUnknown?: boolean } = {}): Promise<string[]> {
+  if (references.length === 0) return [];
+  const selects = references.map((r) =>
+    r.parent
+      ? `select l.${r.column} as id from ${r.table} l join ${r.parent.table} p on p.id = l.${r.parent.column} and p.deleted_at is null`
+      : `select ${r.column} as id from ${r.table} where ${r.column} is not null and deleted_at is null`,
+  );
   const rows = await sql.unsafe<{ id: string }[]>(
-    `select id from (
-       select owner_id as id from datasets where owner_id is not null and deleted_at is null
-       union select owner_id from reuses where owner_id is not null and deleted_at is null
-       union select m.user_id from organization_members m
-         join organizations o on o.id = m.organization_id and o.deleted_at is null
-     ) r
+    `select id from (${selects.join(' union ')}) r
      ${options.onlyUnknown ? 'where not exists (select 1 from users u where u.id = r.id)' : ''}
      order by id`,
   );

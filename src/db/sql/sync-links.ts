@@ -1,55 +1,50 @@
-// Keeps the link tables (reuse_datasets, organization_members) in step with their parents. Touches Postgres.
-// Deletes and inserts only the differences, so an unchanged parent writes nothing.
+// Keeps a link table (reuse_datasets, organization_members, dataservice_datasets) in step with its
+// parents: deletes and inserts only the differences, so an unchanged parent writes nothing; dropped
+// with a deleted parent. Touches Postgres.
 import type { SqlHandle } from './types.ts';
 
-export async function syncReuseDatasets(
+export interface LinkTable {
+  table: string;
+  parentColumn: string;
+  keyColumn: string;
+  /** Further columns with their SQL types, updated in place when they change. */
+  valueColumns?: Record<string, string>;
+}
+
+/** Sets the links of each given parent to exactly its rows (by SQL column name, parent id aside). */
+export async function syncLinks(
   tx: SqlHandle,
-  links: Array<{ reuse_id: string; dataset_ids: string[] }>,
+  link: LinkTable,
+  parents: Array<{ id: string; rows: Array<Record<string, unknown>> }>,
 ): Promise<void> {
-  if (links.length === 0) return;
-  const json = JSON.stringify(links);
+  if (parents.length === 0) return;
+  const { table, parentColumn: p, keyColumn: k } = link;
+  const values = Object.entries(link.valueColumns ?? {});
+  const rows = parents.flatMap((parent) => parent.rows.map((row) => ({ ...row, [p]: parent.id })));
+  const recordType = [`${p} text`, `${k} text`, ...values.map(([c, type]) => `${c} ${type}`)].join(', ');
+  const json = JSON.stringify(rows);
   await tx.unsafe(
-    `delete from reuse_datasets l
-       using jsonb_to_recordset($1::jsonb) as k(reuse_id text, dataset_ids text[])
-      where l.reuse_id = k.reuse_id and not (l.dataset_id = any(k.dataset_ids))`,
-    [json],
+    `delete from ${table} l
+      where l.${p} = any($1::text[])
+        and not exists (select 1 from jsonb_to_recordset($2::jsonb) as r(${recordType})
+                         where r.${p} = l.${p} and r.${k} = l.${k})`,
+    [parents.map((parent) => parent.id), json],
   );
+  if (rows.length === 0) return;
+  const columns = [p, k, ...values.map(([c]) => c)];
+  const update = values.length
+    ? `do update set ${values.map(([c]) => `${c} = excluded.${c}`).join(', ')}
+         where (${values.map(([c]) => `l.${c}`).join(', ')}) is distinct from (${values.map(([c]) => `excluded.${c}`).join(', ')})`
+    : 'do nothing';
   await tx.unsafe(
-    `insert into reuse_datasets (reuse_id, dataset_id)
-     select k.reuse_id, unnest(k.dataset_ids) from jsonb_to_recordset($1::jsonb) as k(reuse_id text, dataset_ids text[])
-     on conflict do nothing`,
+    `insert into ${table} as l (${columns.join(', ')})
+     select distinct on (${p}, ${k}) ${columns.join(', ')} from jsonb_to_recordset($1::jsonb) as r(${recordType})
+     on conflict (${p}, ${k}) ${update}`,
     [json],
   );
 }
 
-export interface MemberRow {
-  organization_id: string;
-  user_id: string;
-  role: string | null;
-  since: string | null;
-}
-
-export async function syncOrganizationMembers(
-  tx: SqlHandle,
-  organizationIds: string[],
-  members: MemberRow[],
-): Promise<void> {
-  if (organizationIds.length === 0) return;
-  const json = JSON.stringify(members);
-  await tx.unsafe(
-    `delete from organization_members m
-      where m.organization_id = any($1::text[])
-        and not exists (select 1 from jsonb_to_recordset($2::jsonb) as k(organization_id text, user_id text)
-                         where k.organization_id = m.organization_id and k.user_id = m.user_id)`,
-    [organizationIds, json],
-  );
-  if (members.length === 0) return;
-  await tx.unsafe(
-    `insert into organization_members as m (organization_id, user_id, role, since)
-     select distinct on (organization_id, user_id) organization_id, user_id, role, since
-       from jsonb_to_recordset($1::jsonb) as k(organization_id text, user_id text, role text, since timestamptz)
-     on conflict (organization_id, user_id) do update set role = excluded.role, since = excluded.since
-       where (m.role, m.since) is distinct from (excluded.role, excluded.since)`,
-    [json],
-  );
+/** Drops every link of the given parents (they were deleted). */
+export async function dropLinks(tx: SqlHandle, link: LinkTable, parentIds: string[]): Promise<void> {
+  if (parentIds.length) await tx.unsafe(`delete from ${link.table} where ${link.parentColumn} = any($1::text[])`, [parentIds]);
 }

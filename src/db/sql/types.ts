@@ -2,4 +2,4 @@
 import type postgres from 'postgres';
 
 export type SqlHandle = postgres.Sql | postgres.TransactionSql;
-export type EntityTable = 'organizations' | 'datasets' | 'resources' | 'reuses' | 'users';
+export type EntityTable = 'organizations' | 'datasets' | 'resources' | 'reuses' | 'users' | 'dataservices';

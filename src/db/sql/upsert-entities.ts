@@ -13,11 +13,12 @@ export interface EntityRow {
 
 const statements = new Map<string, string>();
 
-function upsertStatement(table: EntityTable, typedColumns: readonly string[]): string {
-  const key = `${table}:${typedColumns.join(',')}`;
+/** `touchColumns` are set to the observation time at every write (users' `fetched_at`). */
+function upsertStatement(table: EntityTable, typedColumns: readonly string[], touchColumns: readonly string[]): string {
+  const key = `${table}:${typedColumns.join(',')}:${touchColumns.join(',')}`;
   const cached = statements.get(key);
   if (cached) return cached;
-  const extra = table === 'users' ? ['fetched_at'] : [];
+  const extra = touchColumns;
   const copied = ['id', ...typedColumns, 'raw', 'content_hash', 'raw_hash'];
   const updated = [...typedColumns, 'raw', 'content_hash', 'raw_hash'];
   const text = `
@@ -44,9 +45,10 @@ export async function upsertEntities(
   typedColumns: readonly string[],
   rows: EntityRow[],
   observedAt: string,
+  touchColumns: readonly string[] = [],
 ): Promise<Map<string, boolean>> {
   if (rows.length === 0) return new Map();
-  const written = await tx.unsafe<{ id: string; inserted: boolean }[]>(upsertStatement(table, typedColumns), [
+  const written = await tx.unsafe<{ id: string; inserted: boolean }[]>(upsertStatement(table, typedColumns, touchColumns), [
     JSON.stringify(rows),
     observedAt,
   ]);

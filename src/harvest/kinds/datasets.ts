@@ -1,44 +1,57 @@
-// The dataset kind: typed columns from a v1 dataset; resources go to their own table. Pure.
+// The dataset kind: typed columns from a v1 dataset; its resources are children in their own table;
+// the listing hides archived datasets. Pure.
 import { DatasetSchema, type Dataset } from '../../api/schemas/entities.ts';
-import { dateOrNull, timestampOrNull } from '../timestamps.ts';
-import { badgeKinds, compact, refId, type EntityKind } from './kind.ts';
+import { datasets } from '../../db/schema.ts';
+import { dateOrNull, timestampOrNull } from '../../api/timestamps.ts';
+import { badgeKinds, compact, defineKind, refId } from './kind.ts';
+import { resourceKind } from './resources.ts';
+import { stampAt } from './stamp.ts';
 
-export const datasetKind: EntityKind<Dataset> = {
+export const datasetKind = defineKind<Dataset, typeof datasets>({
   entityType: 'dataset',
-  table: 'datasets',
-  columns: [
-    'slug', 'title', 'acronym', 'organization_id', 'owner_id', 'license', 'frequency', 'tags', 'badges',
-    'private', 'archived_at', 'created_at', 'last_modified', 'last_modified_internal', 'last_update',
-    'temporal_coverage_start', 'temporal_coverage_end', 'resources_count',
-  ],
+  table: datasets,
   schema: DatasetSchema,
+  children: [{ field: 'resources', kind: resourceKind, parentColumn: 'dataset_id', removalReason: 'removed', cascadeReason: 'dataset_deleted' }],
+  userColumns: ['ownerId'],
+  organizationColumn: 'organizationId',
+  listing: {
+    name: 'datasets',
+    path: '/api/1/datasets/',
+    sort: 'created',
+    manifestFields: 'data{id,last_update,internal{last_modified_internal},metrics},total,page,page_size,next_page',
+    // last_modified_internal moves on metadata edits and resource changes; last_update on remote file changes.
+    stampColumns: ['lastModifiedInternal', 'lastUpdate'],
+    stamps: (item) => ({ lastModifiedInternal: stampAt(item, 'internal', 'last_modified_internal'), lastUpdate: stampAt(item, 'last_update') }),
+    hidden: 'archived_at is not null',
+    organizationParam: 'organization',
+  },
   normalize(record) {
     const { resources, ...raw } = record;
     return {
       id: record.id,
       raw,
-      resources: resources ?? [],
+      children: { resources: resources ?? [] },
       userIds: compact([refId(record.owner)]),
       columns: {
-        slug: record.slug ?? null,
-        title: record.title ?? null,
-        acronym: record.acronym ?? null,
-        organization_id: refId(record.organization),
-        owner_id: refId(record.owner),
-        license: record.license ?? null,
-        frequency: record.frequency ?? null,
-        tags: record.tags ?? null,
+        slug: record.slug,
+        title: record.title,
+        acronym: record.acronym,
+        organizationId: refId(record.organization),
+        ownerId: refId(record.owner),
+        license: record.license,
+        frequency: record.frequency,
+        tags: record.tags,
         badges: badgeKinds(record.badges),
-        private: record.private ?? null,
-        archived_at: timestampOrNull(record.archived),
-        created_at: timestampOrNull(record.created_at),
-        last_modified: timestampOrNull(record.last_modified),
-        last_modified_internal: timestampOrNull(record.internal?.last_modified_internal),
-        last_update: timestampOrNull(record.last_update),
-        temporal_coverage_start: dateOrNull(record.temporal_coverage?.start),
-        temporal_coverage_end: dateOrNull(record.temporal_coverage?.end),
-        resources_count: resources?.length ?? 0,
+        private: record.private,
+        archivedAt: timestampOrNull(record.archived),
+        createdAt: timestampOrNull(record.created_at),
+        lastModified: timestampOrNull(record.last_modified),
+        lastModifiedInternal: timestampOrNull(record.internal?.last_modified_internal),
+        lastUpdate: timestampOrNull(record.last_update),
+        temporalCoverageStart: dateOrNull(record.temporal_coverage?.start),
+        temporalCoverageEnd: dateOrNull(record.temporal_coverage?.end),
+        resourcesCount: resources?.length ?? 0,
       },
     };
   },
-};
+});

@@ -1,6 +1,8 @@
-// The registry of kinds, by listing name and by entity type. Pure.
+// The registry of kinds, by entity type and by listing name, in the order a sync walks them. Adding
+// a kind means adding its description here (and its table, and its generator in the fake). Pure.
+import { dataserviceKind } from './dataservices.ts';
 import { datasetKind } from './datasets.ts';
-import type { EntityKind, EntityType, ListedKind } from './kind.ts';
+import type { EntityKind, EntityType, ListedKind, ListingSpec } from './kind.ts';
 import { organizationKind } from './organizations.ts';
 import { resourceKind } from './resources.ts';
 import { reuseKind } from './reuses.ts';
@@ -11,54 +13,42 @@ export const KINDS_BY_TYPE: Record<EntityType, EntityKind> = {
   dataset: datasetKind as EntityKind,
   resource: resourceKind as EntityKind,
   reuse: reuseKind as EntityKind,
+  dataservice: dataserviceKind as EntityKind,
   user: userKind as EntityKind,
 };
 
-export interface Listing {
-  path: string;
-  /** A stable ascending sort: items created during a walk append at the end. */
-  sort: string;
+export interface Listing extends ListingSpec {
   kind: EntityKind;
-  /** `X-Fields` mask of the manifest pass: ids, modification stamps and metrics only. */
-  manifestFields: string;
-  /** JSON paths of the stamps that move when the entity changes (none for users). */
-  stampPaths: string[][];
 }
 
-const ENVELOPE = 'total,page,page_size,next_page';
-
-/** The listings a sync walks, in the order it walks them, with the kind each yields. */
-export const LISTINGS: Record<ListedKind, Listing> = {
-  organizations: {
-    path: '/api/1/organizations/',
-    sort: 'created',
-    kind: organizationKind as EntityKind,
-    manifestFields: `data{id,last_modified,metrics},${ENVELOPE}`,
-    stampPaths: [['last_modified']],
-  },
-  datasets: {
-    path: '/api/1/datasets/',
-    sort: 'created',
-    kind: datasetKind as EntityKind,
-    manifestFields: `data{id,last_update,internal{last_modified_internal},metrics},${ENVELOPE}`,
-    stampPaths: [['internal', 'last_modified_internal'], ['last_update']],
-  },
-  reuses: {
-    path: '/api/1/reuses/',
-    sort: 'created',
-    kind: reuseKind as EntityKind,
-    manifestFields: `data{id,last_modified,metrics},${ENVELOPE}`,
-    stampPaths: [['last_modified']],
-  },
-  users: {
-    path: '/api/1/users/',
-    sort: 'created',
-    kind: userKind as EntityKind,
-    manifestFields: `data{id,metrics},${ENVELOPE}`,
-    stampPaths: [],
-  },
-};
+/** The listings a sync walks, in the order it walks them (referenced kinds, users, last). */
+export const LISTINGS = Object.fromEntries(
+  Object.values(KINDS_BY_TYPE)
+    .filter((kind) => kind.listing)
+    .sort((a, b) => Number(Boolean(a.listing!.referenced)) - Number(Boolean(b.listing!.referenced)))
+    .map((kind) => [kind.listing!.name, { ...kind.listing!, kind }]),
+) as Record<ListedKind, Listing>;
 
 export const LISTED_KINDS = Object.keys(LISTINGS) as ListedKind[];
 
-export type { EntityKind, EntityType, ListedKind, NormalizedEntity } from './kind.ts';
+/** The listings walked before the users pass: they reference users. */
+export const PRIMARY_KINDS = LISTED_KINDS.filter((name) => !LISTINGS[name].referenced);
+
+/** The listing of the kind the others reference (users): planned after them, from their references. */
+export const REFERENCED_LISTING: Listing = Object.values(LISTINGS).find((l) => l.referenced)!;
+
+/** The listing whose entities scope a re-harvest (organizations), and those filtered by that scope. */
+export const SCOPE_LISTING: Listing = Object.values(LISTINGS).find((l) => l.isScope)!;
+export const SCOPED_LISTINGS: ListedKind[] = LISTED_KINDS.filter((name) => LISTINGS[name].organizationParam);
+
+/** Where the mirror's live entities reference users: typed columns and link tables. */
+export function userReferences(): Array<{ table: string; column: string; parent?: { table: string; column: string } }> {
+  return Object.values(KINDS_BY_TYPE).flatMap((kind) => [
+    ...kind.userColumns.map((column) => ({ table: kind.table, column })),
+    ...kind.links
+      .filter((link) => link.keyIsUser)
+      .map((link) => ({ table: link.table, column: link.keyColumn, parent: { table: kind.table, column: link.parentColumn } })),
+  ]);
+}
+
+export type { ChildSpec, EntityKind, EntityType, LinkSpec, ListedKind, NormalizedEntity } from './kind.ts';

@@ -1,31 +1,50 @@
-// The organization kind: typed columns and embedded members. Pure.
+// The organization kind: typed columns, and embedded members linked in organization_members. Pure.
 import { OrganizationSchema, type Organization } from '../../api/schemas/entities.ts';
-import { timestampOrNull } from '../timestamps.ts';
-import { badgeKinds, compact, type EntityKind } from './kind.ts';
+import { organizations } from '../../db/schema.ts';
+import { timestampOrNull } from '../../api/timestamps.ts';
+import { badgeKinds, compact, defineKind } from './kind.ts';
+import { stampAt } from './stamp.ts';
 
-export const organizationKind: EntityKind<Organization> = {
+export const organizationKind = defineKind<Organization, typeof organizations>({
   entityType: 'organization',
-  table: 'organizations',
-  columns: ['slug', 'name', 'acronym', 'business_number_id', 'badges', 'created_at', 'last_modified'],
+  table: organizations,
   schema: OrganizationSchema,
+  links: [
+    {
+      table: 'organization_members',
+      parentColumn: 'organization_id',
+      keyColumn: 'user_id',
+      valueColumns: { role: 'text', since: 'timestamptz' },
+      keyIsUser: true,
+    },
+  ],
+  listing: {
+    name: 'organizations',
+    path: '/api/1/organizations/',
+    sort: 'created',
+    manifestFields: 'data{id,last_modified,metrics},total,page,page_size,next_page',
+    stampColumns: ['lastModified'],
+    stamps: (item) => ({ lastModified: stampAt(item, 'last_modified') }),
+    isScope: true,
+  },
   normalize(record) {
     const members = (record.members ?? []).flatMap((member) =>
-      member.user ? [{ userId: member.user.id, role: member.role ?? null, since: timestampOrNull(member.since) }] : [],
+      member.user ? [{ user_id: member.user.id, role: member.role ?? null, since: timestampOrNull(member.since) }] : [],
     );
     return {
       id: record.id,
       raw: record,
-      members,
-      userIds: compact(members.map((m) => m.userId)),
+      links: { organization_members: members },
+      userIds: compact(members.map((m) => m.user_id)),
       columns: {
-        slug: record.slug ?? null,
-        name: record.name ?? null,
-        acronym: record.acronym ?? null,
-        business_number_id: record.business_number_id ?? null,
+        slug: record.slug,
+        name: record.name,
+        acronym: record.acronym,
+        businessNumberId: record.business_number_id,
         badges: badgeKinds(record.badges),
-        created_at: timestampOrNull(record.created_at),
-        last_modified: timestampOrNull(record.last_modified),
+        createdAt: timestampOrNull(record.created_at),
+        lastModified: timestampOrNull(record.last_modified),
       },
     };
   },
-};
+});

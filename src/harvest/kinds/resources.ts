@@ -1,16 +1,21 @@
-// The resource kind: resources embedded in a dataset, keyed by their UUID. Pure.
+// The resource kind: resources embedded in a dataset, keyed by their UUID; the crawler's heartbeat
+// extras are volatile. Pure.
 import { ResourceSchema, type Resource } from '../../api/schemas/entities.ts';
-import { timestampOrNull } from '../timestamps.ts';
-import type { EntityKind } from './kind.ts';
+import { resources } from '../../db/schema.ts';
+import { timestampOrNull } from '../../api/timestamps.ts';
+import { defineKind } from './kind.ts';
 
-export const resourceKind: EntityKind<Resource> = {
+/** Crawler heartbeat extras of resources (`check:*`, `analysis:*`). */
+export function isCrawlerExtra(key: string): boolean {
+  return key.startsWith('check:') || key.startsWith('analysis:');
+}
+
+export const resourceKind = defineKind<Resource, typeof resources>({
   entityType: 'resource',
-  table: 'resources',
-  columns: [
-    'dataset_id', 'title', 'url', 'format', 'type', 'filetype', 'mime', 'filesize', 'checksum_type',
-    'checksum_value', 'created_at', 'last_modified',
-  ],
+  table: resources,
   schema: ResourceSchema,
+  parentColumn: 'datasetId',
+  isVolatileExtra: isCrawlerExtra,
   normalize(record, datasetId) {
     if (!datasetId) throw new Error('a resource is normalized with its dataset id');
     return {
@@ -18,19 +23,19 @@ export const resourceKind: EntityKind<Resource> = {
       // Kept as received; the dataset id is tracked through its column (a move is a change).
       raw: record,
       columns: {
-        dataset_id: datasetId,
-        title: record.title ?? null,
-        url: record.url ?? null,
-        format: record.format ?? null,
-        type: record.type ?? null,
-        filetype: record.filetype ?? null,
-        mime: record.mime ?? null,
-        filesize: record.filesize ?? null,
-        checksum_type: record.checksum?.type ?? null,
-        checksum_value: record.checksum?.value ?? null,
-        created_at: timestampOrNull(record.created_at),
-        last_modified: timestampOrNull(record.last_modified),
+        datasetId,
+        title: record.title,
+        url: record.url,
+        format: record.format,
+        type: record.type,
+        filetype: record.filetype,
+        mime: record.mime,
+        filesize: record.filesize,
+        checksumType: record.checksum?.type,
+        checksumValue: record.checksum?.value,
+        createdAt: timestampOrNull(record.created_at),
+        lastModified: timestampOrNull(record.last_modified),
       },
     };
   },
-};
+});

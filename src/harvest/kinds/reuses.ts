@@ -1,37 +1,48 @@
-// The reuse kind: embedded datasets are reduced to their ids (their full objects live in datasets). Pure.
+// The reuse kind: embedded datasets are reduced to their ids (their full objects live in datasets)
+// and linked in reuse_datasets. Pure.
 import { ReuseSchema, type Reuse } from '../../api/schemas/entities.ts';
-import { timestampOrNull } from '../timestamps.ts';
-import { compact, refId, type EntityKind } from './kind.ts';
+import { reuses } from '../../db/schema.ts';
+import { timestampOrNull } from '../../api/timestamps.ts';
+import { compact, defineKind, refId } from './kind.ts';
+import { stampAt } from './stamp.ts';
 
-export const reuseKind: EntityKind<Reuse> = {
+export const reuseKind = defineKind<Reuse, typeof reuses>({
   entityType: 'reuse',
-  table: 'reuses',
-  columns: [
-    'slug', 'title', 'type', 'topic', 'url', 'organization_id', 'owner_id', 'tags', 'private', 'archived_at',
-    'created_at', 'last_modified',
-  ],
+  table: reuses,
   schema: ReuseSchema,
+  links: [{ table: 'reuse_datasets', parentColumn: 'reuse_id', keyColumn: 'dataset_id' }],
+  userColumns: ['ownerId'],
+  organizationColumn: 'organizationId',
+  listing: {
+    name: 'reuses',
+    path: '/api/1/reuses/',
+    sort: 'created',
+    manifestFields: 'data{id,last_modified,metrics},total,page,page_size,next_page',
+    stampColumns: ['lastModified'],
+    stamps: (item) => ({ lastModified: stampAt(item, 'last_modified') }),
+    organizationParam: 'organization',
+  },
   normalize(record) {
     const datasetIds = compact((record.datasets ?? []).map((d) => (typeof d === 'string' ? d : d.id)));
     return {
       id: record.id,
       raw: { ...record, datasets: datasetIds },
-      datasetIds,
+      links: { reuse_datasets: datasetIds.map((id) => ({ dataset_id: id })) },
       userIds: compact([refId(record.owner)]),
       columns: {
-        slug: record.slug ?? null,
-        title: record.title ?? null,
-        type: record.type ?? null,
-        topic: record.topic ?? null,
-        url: record.url ?? null,
-        organization_id: refId(record.organization),
-        owner_id: refId(record.owner),
-        tags: record.tags ?? null,
-        private: record.private ?? null,
-        archived_at: timestampOrNull(record.archived),
-        created_at: timestampOrNull(record.created_at),
-        last_modified: timestampOrNull(record.last_modified),
+        slug: record.slug,
+        title: record.title,
+        type: record.type,
+        topic: record.topic,
+        url: record.url,
+        organizationId: refId(record.organization),
+        ownerId: refId(record.owner),
+        tags: record.tags,
+        private: record.private,
+        archivedAt: timestampOrNull(record.archived),
+        createdAt: timestampOrNull(record.created_at),
+        lastModified: timestampOrNull(record.last_modified),
       },
     };
   },
-};
+});

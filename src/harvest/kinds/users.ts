@@ -1,23 +1,36 @@
-// The user kind: `since` is the creation date; users carry no modification stamp. Pure.
+// The user kind: `since` is the creation date; users carry no modification stamp, so known users are
+// refreshed in rotation (fetched_at); their listing needs an admin key. Pure.
 import { UserSchema, type User } from '../../api/schemas/entities.ts';
-import { timestampOrNull } from '../timestamps.ts';
-import type { EntityKind } from './kind.ts';
+import { users } from '../../db/schema.ts';
+import { timestampOrNull } from '../../api/timestamps.ts';
+import { defineKind } from './kind.ts';
 
-export const userKind: EntityKind<User> = {
+export const userKind = defineKind<User, typeof users>({
   entityType: 'user',
-  table: 'users',
-  columns: ['slug', 'first_name', 'last_name', 'created_at'],
+  table: users,
   schema: UserSchema,
+  touchColumns: ['fetchedAt'],
+  tombstonesUnknown: true,
+  listing: {
+    name: 'users',
+    path: '/api/1/users/',
+    sort: 'created',
+    manifestFields: 'data{id,metrics},total,page,page_size,next_page',
+    stampColumns: [],
+    stamps: () => ({}),
+    needsAdminKey: true,
+    referenced: true,
+  },
   normalize(record) {
     return {
       id: record.id,
       raw: record,
       columns: {
-        slug: record.slug ?? null,
-        first_name: record.first_name ?? null,
-        last_name: record.last_name ?? null,
-        created_at: timestampOrNull(record.since),
+        slug: record.slug,
+        firstName: record.first_name,
+        lastName: record.last_name,
+        createdAt: timestampOrNull(record.since),
       },
     };
   },
-};
+});
