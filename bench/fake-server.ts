@@ -5,7 +5,7 @@ import { mutateDatasets } from './mutate.ts';
 
 const [scaleArg, seedArg] = process.argv.slice(2);
 const fake = await startFakeDatagouv({ scale: Number(scaleArg), seed: Number(seedArg) });
-const counts = Object.fromEntries((['datasets', 'organizations', 'reuses', 'users'] as const).map((k) => [k, fake.catalog.all(k).length]));
+const counts = Object.fromEntries((['datasets', 'organizations', 'reuses', 'users', 'dataservices'] as const).map((k) => [k, fake.catalog.all(k).length]));
 /** The first line announces the server; every later line answers one command: {id, ok, result | error}. */
 const write = (message: unknown): boolean => process.stdout.write(`${JSON.stringify(message)}\n`);
 write({ ready: true, url: fake.url, counts });
