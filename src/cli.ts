@@ -10,6 +10,7 @@ import { harvestOrgCommand, migrateCommand, runsCommand, scheduleCommand, syncCo
 import { cancelCommand } from './cli/cancel.ts';
 import { listSchedulesCommand, removeScheduleCommand } from './cli/schedules.ts';
 import { dbCommand, sqlCommand } from './cli/db.ts';
+import { demoCommand } from './cli/demo.ts';
 
 export { CliError } from './cli/errors.ts';
 
@@ -153,6 +154,18 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, deps: CliDeps
     .description('end a running run (in this process or queued) as failed; without RUN_ID, the running full or incremental run')
     .argument('[RUN_ID]', 'the run to cancel (see `runs`)', parsePositiveInt)
     .action((runId: number | undefined) => cancelCommand(config(), runId));
+
+  program
+    .command('demo')
+    .description("offline: a fake data.gouv.fr in this process, a full sync, a scripted day of changes, an incremental sync, what changed (its own database)")
+    .option('--seed <n>', 'seed of the fake catalog', (v: string) => parsePositiveInt(v), 1)
+    .action((opts: { seed: number }) =>
+      demoCommand(settings(), {
+        seed: opts.seed,
+        databaseUrl: program.getOptionValueSource('databaseUrl') === 'cli' ? (program.opts().databaseUrl as string) : undefined,
+        logLevelTyped: program.getOptionValueSource('logLevel') === 'cli',
+      }),
+    );
 
   program
     .command('db')

@@ -32,7 +32,7 @@ const DATABASE_RETRY_MS = 60_000;
 
 /** Runs an in-process run: progress on stderr, SIGINT/SIGTERM abort it, lost database connections are
  * waited for, and a driver's fault from its own timers does not end the process. */
-function inProcess<T>(runtime: Runtime, run: (ctx: SyncContext) => Promise<T>): Promise<T> {
+export function inProcess<T>(runtime: Runtime, run: (ctx: SyncContext) => Promise<T>): Promise<T> {
   return surviveDriverFaults(runtime.logger, () =>
     untilInterrupted((signal) => {
       const ctx = syncContextOf(runtime, { progress: true });
