@@ -9,8 +9,12 @@ import type { Json, JsonObject } from './types.ts';
 export const FIXTURES_DIR =
   process.env.DATAGOUV_FIXTURES_DIR ?? fileURLToPath(new URL('../../../shared/fixtures/datagouv/', import.meta.url));
 
+/** The copy that ships with the package (a clone or the Docker image without the shared folder). */
+const SHIPPED_DIR = fileURLToPath(new URL('./recorded/', import.meta.url));
+
 export function readFixture(name: string): unknown {
-  const file = path.join(FIXTURES_DIR, name);
+  const preferred = path.join(FIXTURES_DIR, name);
+  const file = existsSync(preferred) || process.env.DATAGOUV_FIXTURES_DIR ? preferred : path.join(SHIPPED_DIR, name);
   if (!existsSync(file)) {
     throw new Error(`The recorded data.gouv.fr responses are missing (${file}): put the shared folder beside the repository or set DATAGOUV_FIXTURES_DIR.`);
   }
