@@ -40,11 +40,6 @@ export async function countSeen(sql: SqlHandle, runId: number, kind: string): Pr
   return row?.n ?? 0;
 }
 
-/** Forgets the run state of a run (it ended). */
-export async function forgetSeen(sql: SqlHandle, runId: number): Promise<void> {
-  await sql.unsafe(`delete from run_seen_ids where run_id = $1`, [runId]);
-}
-
 export interface ListedScope {
   /** SQL predicate of the live rows the listing hides (archived datasets): never candidates. */
   hidden?: string;
