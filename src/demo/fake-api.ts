@@ -74,10 +74,10 @@ async function serve(options: Options): Promise<void> {
 export function buildFakeApiProgram(): Command {
   return new Command('fake-api')
     .description(
-      'Serves a seeded, generated copy of the data.gouv.fr API (v1 listings and items, the admin users listing) on loopback, ' +
+      'Serves a seeded, generated copy of the data.gouv.fr API (v1 listings and items of datasets, organizations, reuses and dataservices, the admin users listing) on loopback, ' +
         'built from real recorded responses. Same seed and scale, same catalog.',
     )
-    .option('--scale <n>', 'catalog size: 1 is about 75,000 datasets, 6,000 organizations, 6,500 reuses, 71,000 users', numberIn(0.00001, 10, 'a number in (0, 10]'), 0.001)
+    .option('--scale <n>', 'catalog size: 1 is about 75,000 datasets, 6,000 organizations, 6,500 reuses, 71,000 users, 1,235 dataservices', numberIn(0.00001, 10, 'a number in (0, 10]'), 0.001)
     .option('--seed <n>', 'seed of the generated catalog', numberIn(-(2 ** 31), 2 ** 31, 'an integer', true), 1)
     .option('--port <n>', 'port to listen on; 0 picks a free one (printed)', numberIn(0, 65535, 'a port in [0, 65535]', true), 0)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
