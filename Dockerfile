@@ -1,4 +1,6 @@
-# The mirror's image: the CLI, the worker and the scheduler all run from it (TypeScript through tsx, no build step).
+# The mirror's image: the CLI, the worker, the scheduler, the dashboard and the demo all run from it
+# (TypeScript through tsx, no build step). Without DATABASE_URL a command uses the embedded PostgreSQL
+# the npm packages bring, its data in /app/data (a volume to keep it).
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -7,6 +9,11 @@ COPY bin ./bin
 COPY src ./src
 COPY jobs ./jobs
 COPY migrations ./migrations
+# The fake data.gouv.fr (for `demo` and `npm run fake-api`) with its recorded responses; .dockerignore leaves its tests out.
+COPY test/fake-datagouv ./test/fake-datagouv
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
+ENV MIRROR_DATA_DIR=/app/data
+VOLUME ["/app/data"]
 ENTRYPOINT ["node", "--import", "tsx", "bin/mirror.ts"]
 CMD ["--help"]
