@@ -3,7 +3,7 @@
 // Touches Postgres, Redis and HTTP.
 import { onDatabase } from '../src/db/retry.ts';
 import { countSeen } from '../src/db/sql/read-stamps.ts';
-import { LISTINGS, type ListedKind } from '../src/harvest/kinds/index.ts';
+import { LISTINGS, REFERENCED_LISTING, type ListedKind } from '../src/harvest/kinds/index.ts';
 import { isWalkComplete } from '../src/harvest/walk-plan.ts';
 import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
 import { concludeListing } from '../src/harvest/conclude-listing.ts';
@@ -30,8 +30,8 @@ export const syncCollectJob = defineJob({
       const finish: FinishJobData = { runId: run.runId, runUuid: data.runUuid, mode: data.mode, problems, snapshot: { ...run.tracker.snapshot() }, rotation: users.rotation };
       const children: StageChild[] = chunk(users.ids, ITEMS_PER_JOB).map((ids, index) => ({
         name: JOB_NAMES.items,
-        data: { runId: run.runId, runUuid: data.runUuid, kind: 'users', ids },
-        jobId: jobIds.items(data.runUuid, 'users', 'users', index),
+        data: { runId: run.runId, runUuid: data.runUuid, kind: REFERENCED_LISTING.name, ids },
+        jobId: jobIds.items(data.runUuid, 'referenced', REFERENCED_LISTING.name, index),
       }));
       await addStage(rt.mirror, { name: JOB_NAMES.finish, data: finish, jobId: jobIds.finish(data.runUuid) }, children);
       return { runId: run.runId, users: users.ids.length };
