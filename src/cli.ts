@@ -10,7 +10,11 @@ import { harvestOrgCommand, migrateCommand, runsCommand, scheduleCommand, syncCo
 import { cancelCommand } from './cli/cancel.ts';
 import { listSchedulesCommand, removeScheduleCommand } from './cli/schedules.ts';
 import { dbCommand, sqlCommand } from './cli/db.ts';
+import { changesCommand } from './cli/changes.ts';
+import { ENTITY_TYPES, FORMATS, OPS, parseField, parseId, parseKind, parseMoment, type ChangesArgs, type Format } from './cli/changes-options.ts';
+import { grantReaderCommand } from './cli/grant-reader.ts';
 import { demoCommand } from './cli/demo.ts';
+import { dashboardCommand } from './cli/dashboard/command.ts';
 
 export { CliError } from './cli/errors.ts';
 
@@ -147,7 +151,30 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, deps: CliDeps
     .command('runs')
     .description('the latest runs with their counts, and the work queued or running')
     .option('--limit <n>', 'how many runs', parsePositiveInt, 20)
-    .action((opts: { limit: number }) => runsCommand(config(), opts));
+    .option('--json', 'the runs as one JSON array (sync_runs columns), without the queue')
+    .action((opts: { limit: number; json?: boolean }) => runsCommand(config(), opts));
+
+  const moment = (bound: 'since' | 'until') => (value: string) => (parseMoment(value, bound), value);
+  program
+    .command('changes')
+    .description('the recorded changes with old → new values (a table on a terminal, NDJSON otherwise)')
+    .option('--since <when>', 'from this moment: 2026-11-30 (UTC day), 2026-11-30T08:00, or back from now: 24h, 7d', moment('since'))
+    .option('--until <when>', 'up to this moment (a date: to the end of that day)', moment('until'))
+    .option('--kind <kind>', `entity type: ${ENTITY_TYPES.join(', ')}`, parseKind)
+    .option('--id <id>', 'one entity', parseId)
+    .option('--org <id>', "changes of one organization's entities (as they were when observed)", parseId)
+    .option('--field <key>', 'updates and restores that changed this top-level key, that field only', parseField)
+    .addOption(new Option('--op <op>', 'one operation').choices(OPS))
+    .option('--stamps', 'also show modification stamps (internal, last_modified, ...) and updates of stamps only')
+    .option('--limit <n>', 'the latest N changes (default 50 on a terminal, all otherwise)', parsePositiveInt)
+    .addOption(new Option('--format <format>', 'default: table on a terminal, ndjson otherwise').choices(FORMATS))
+    .action((opts: ChangesArgs & { format?: Format }) => changesCommand(config(), opts));
+
+  program
+    .command('grant-reader')
+    .description("create (if missing) a LOGIN role that can read the mirror's tables, views and functions and nothing else, now and after later migrations")
+    .argument('<role>', 'the role name, as typed (case kept)')
+    .action((role: string) => grantReaderCommand(config(), role));
 
   program
     .command('cancel')
@@ -166,6 +193,14 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, deps: CliDeps
         logLevelTyped: program.getOptionValueSource('logLevel') === 'cli',
       }),
     );
+
+  program
+    .command('dashboard')
+    .description('the status page: runs, changes per day, the latest changes, totals, the queue and its workers')
+    .option('--port <n>', 'port to listen on (0: a free one)', (v: string) => (v === '0' ? 0 : parsePositiveInt(v)), 8080)
+    .option('--host <host>', 'address to listen on; other than loopback, anyone who reaches it sees the page', '127.0.0.1')
+    .option('--allow-queue-actions', 'let /queues (bull-board) retry, promote and remove jobs; default read-only')
+    .action((opts: { port: number; host: string; allowQueueActions?: boolean }) => dashboardCommand(config(), opts));
 
   program
     .command('db')
