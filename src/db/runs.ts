@@ -2,6 +2,7 @@
 import { and, arrayContains, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { changes, syncRuns } from './schema.ts';
+import { refreshChangesDaily } from './sql/refresh-changes-daily.ts';
 
 export type RunMode = 'full' | 'incremental' | 'organization';
 export type RunStatus = 'running' | 'succeeded' | 'failed';
@@ -85,6 +86,8 @@ export async function finishRun(
     })
     .where(and(eq(syncRuns.id, id), eq(syncRuns.status, 'running')))
     .returning({ id: syncRuns.id });
+  // The run has written all it will: its days are recounted into the rollup (a retried close recounts).
+  await refreshChangesDaily(db);
   return { ...counted, closed: rows.length > 0 };
 }
 

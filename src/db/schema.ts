@@ -249,16 +249,54 @@ export const changes = pgTable(
     entityType: text('entity_type').notNull(),
     entityId: text('entity_id').notNull(),
     op: text('op').notNull(),
+    /** Changed top-level keys, modification stamps aside (see stampFields). */
     changedFields: text('changed_fields').array().notNull(),
+    /** Changed top-level keys that are modification stamps only (`internal`, `last_modified`, ...). */
+    stampFields: text('stamp_fields').array().notNull().default(sql`'{}'::text[]`),
     patch: jsonb('patch').notNull(),
+    /** Old values of the changed keys (update, restore); the whole last object (delete); null (insert). */
+    oldValues: jsonb('old_values'),
+    /** New values of the changed keys (update); the whole new object (insert, restore); null (delete). */
+    newValues: jsonb('new_values'),
+    /** The organization of the entity (a resource's: its dataset's) when the change was observed. */
+    organizationId: text('organization_id'),
+    /** Of a delete: deleted, not_found, removed or dataset_deleted. */
+    deletionReason: text('deletion_reason'),
     observedAt: tstz('observed_at').notNull().defaultNow(),
   },
   (t) => [
-    index('changes_entity_idx').on(t.entityType, t.entityId),
+    index('changes_entity_idx').on(t.entityType, t.entityId, t.observedAt),
     index('changes_run_id_idx').on(t.runId),
     index('changes_observed_at_idx').on(t.observedAt),
+    index('changes_kind_observed_at_idx').on(t.entityType, t.observedAt),
+    index('changes_organization_idx').on(t.organizationId, t.observedAt),
+    // Updates and restores only: every insert lists every key, which no field question wants.
+    index('changes_changed_fields_idx').using('gin', t.changedFields).where(sql`op in ('update', 'restore')`),
   ],
 );
+
+/** The daily rollup of `changes` that dashboards poll; read it through the `changes_per_day` view, which
+ * counts the days still in `changes_daily_dirty` live from `changes`. */
+export const changesDaily = pgTable(
+  'changes_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    entityType: text('entity_type').notNull(),
+    organizationId: text('organization_id'),
+    op: text('op').notNull(),
+    changes: integer('changes').notNull(),
+    /** Of those, updates whose only changed keys are modification stamps. */
+    stampOnly: integer('stamp_only').notNull(),
+  },
+  (t) => [index('changes_daily_day_idx').on(t.day, t.entityType)],
+);
+
+/** Days with changes written since the rollup last counted them: a trigger on `changes` marks them in the
+ * writing transaction, the refresh at the end of each run recounts and clears them. */
+export const changesDailyDirty = pgTable('changes_daily_dirty', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  markedAt: tstz('marked_at').notNull().defaultNow(),
+});
 
 /** Run state: the ids each walk of a run saw, so that the deletion sweep is an anti-join and no job
  * payload carries them. Unlogged (rebuilt by re-walking if lost in a crash); rows of ended runs are

@@ -8,17 +8,18 @@ import { computeChange, type ComputedChange } from './fingerprint.ts';
  * `old_values` / `new_values`, so the object as of any date stays exact. */
 export const STAMP_KEYS: ReadonlySet<string> = new Set(['internal', 'last_modified', 'last_update', 'metadata_modified_at']);
 
-/** A change with its values, as `insertChanges` stores it. */
+/** A change with its values, as `insertChanges` stores it: `changed_fields` without the stamps. */
 export interface DescribedChange extends ComputedChange {
+  stamp_fields: string[];
   /** The changed keys' values before (keys absent before are absent). */
   old_values?: Record<string, unknown> | null;
   /** The changed keys' values after (keys removed are absent); an insert's or a restore's whole object. */
   new_values?: Record<string, unknown> | null;
 }
 
-/** Splits changed keys into real changes and modification stamps; idempotent. */
-export function splitStamps(fields: readonly string[], stamps: readonly string[] = []): { changed_fields: string[]; stamp_fields: string[] } {
-  const all = [...new Set([...fields, ...stamps])].sort();
+/** Splits changed keys into real changes and modification stamps. */
+export function splitStamps(fields: readonly string[]): { changed_fields: string[]; stamp_fields: string[] } {
+  const all = [...new Set(fields)].sort();
   return { changed_fields: all.filter((f) => !STAMP_KEYS.has(f)), stamp_fields: all.filter((f) => STAMP_KEYS.has(f)) };
 }
 
@@ -29,13 +30,13 @@ function pick(object: Record<string, unknown>, keys: readonly string[]): Record<
 
 /** The change between two tracked objects: the patch, the keys it touches and their old and new values. */
 export function describeUpdate(before: Record<string, unknown>, after: Record<string, unknown>): DescribedChange {
-  const change = computeChange(before, after);
-  return { ...change, old_values: pick(before, change.changed_fields), new_values: pick(after, change.changed_fields) };
+  const { patch, changed_fields: keys } = computeChange(before, after);
+  return { patch, ...splitStamps(keys), old_values: pick(before, keys), new_values: pick(after, keys) };
 }
 
 /** A first sighting: the whole object added. */
 export function describeInsert(after: Record<string, unknown>): DescribedChange {
-  return { patch: [{ op: 'add', path: '', value: after }], changed_fields: Object.keys(after).sort(), old_values: null, new_values: after };
+  return { patch: [{ op: 'add', path: '', value: after }], ...splitStamps(Object.keys(after)), old_values: null, new_values: after };
 }
 
 /** A tombstoned entity seen again: its patch and old values are against the object it had when it was

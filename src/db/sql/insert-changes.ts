@@ -1,4 +1,6 @@
-// Appends rows to the `changes` table from one JSON parameter. Touches Postgres.
+// Appends rows to the `changes` table from one JSON parameter per entity type, with what the entity
+// tables say at that moment: the organization (as observed, not as it is later) and a deletion's
+// reason. Runs after the page's upserts and tombstones, in their transaction. Touches Postgres.
 import type { SqlHandle } from './types.ts';
 
 export interface ChangeRow {
@@ -7,15 +9,72 @@ export interface ChangeRow {
   op: 'insert' | 'update' | 'delete' | 'restore';
   changed_fields: string[];
   patch: unknown[];
+  /** Changed keys that are only modification stamps (left out of `changed_fields` by the caller). */
+  stamp_fields?: string[];
+  old_values?: Record<string, unknown> | null;
+  new_values?: Record<string, unknown> | null;
+}
+
+/** Where each entity type lives and how its organization is read (alias `e` is its row). A type missing
+ * here is still recorded, without organization nor deletion reason: add a line with every new kind. */
+export const ENTITY_LOOKUPS: Record<string, { table: string; organization: string }> = {
+  organization: { table: 'organizations', organization: 'e.id' },
+  dataset: { table: 'datasets', organization: 'e.organization_id' },
+  resource: { table: 'resources', organization: '(select d.organization_id from datasets d where d.id = e.dataset_id)' },
+  reuse: { table: 'reuses', organization: 'e.organization_id' },
+  dataservice: { table: 'dataservices', organization: 'e.organization_id' },
+  user: { table: 'users', organization: 'null::text' },
+};
+
+const RECORD = `jsonb_to_recordset($1::jsonb) as r(ord int, entity_type text, entity_id text, op text, changed_fields text[],
+  stamp_fields text[], patch jsonb, old_values jsonb, new_values jsonb)`;
+
+/** An insert's patch is the one `add` of its object, a delete's the one `remove`: built here rather
+ * than sent twice. A delete keeps the last object the mirror knew (`entity_as_of`, before this row). */
+function statementFor(entityType: string): string {
+  const lookup = ENTITY_LOOKUPS[entityType];
+  const join = lookup ? `left join ${lookup.table} e on e.id = r.entity_id` : '';
+  return `insert into changes (run_id, entity_type, entity_id, op, changed_fields, stamp_fields, patch, old_values,
+            new_values, organization_id, deletion_reason, observed_at)
+     select $2::bigint, r.entity_type, r.entity_id, r.op, r.changed_fields, r.stamp_fields,
+            coalesce(r.patch, case r.op
+              when 'insert' then jsonb_build_array(jsonb_build_object('op', 'add', 'path', '', 'value', r.new_values))
+              when 'delete' then '[{"op": "remove", "path": ""}]'::jsonb end),
+            case when r.op = 'delete' then entity_as_of(r.entity_type, r.entity_id, 'infinity') else r.old_values end,
+            case when r.op <> 'delete' then coalesce(r.new_values, case when r.op = 'insert' then r.patch -> 0 -> 'value' end) end,
+            ${lookup ? lookup.organization : 'null::text'},
+            ${lookup ? `case when r.op = 'delete' then e.deletion_reason end` : 'null::text'},
+            $3::timestamptz
+       from ${RECORD} ${join}
+      order by r.ord`;
+}
+
+/** The row as sent: an insert's object once (as `new_values`), a delete's patch not at all. */
+function serialize(row: ChangeRow, ord: number) {
+  const sendsObject = row.op === 'insert' && row.new_values != null;
+  return {
+    ord,
+    entity_type: row.entity_type,
+    entity_id: row.entity_id,
+    op: row.op,
+    changed_fields: row.changed_fields,
+    stamp_fields: row.stamp_fields ?? [],
+    patch: sendsObject || row.op === 'delete' ? null : row.patch,
+    old_values: row.old_values ?? null,
+    new_values: row.new_values ?? null,
+  };
 }
 
 export async function insertChanges(tx: SqlHandle, runId: number, observedAt: string, rows: ChangeRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.unsafe(
-    `insert into changes (run_id, entity_type, entity_id, op, changed_fields, patch, observed_at)
-     select $2::bigint, entity_type, entity_id, op, changed_fields, patch, $3::timestamptz
-       from jsonb_to_recordset($1::jsonb)
-         as r(entity_type text, entity_id text, op text, changed_fields text[], patch jsonb)`,
-    [JSON.stringify(rows), runId, observedAt],
-  );
+  // One statement per entity type, in the order the types first appear (an entity's rows keep their order).
+  const byType = new Map<string, ReturnType<typeof serialize>[]>();
+  rows.forEach((row, i) => {
+    const group = byType.get(row.entity_type) ?? [];
+    group.push(serialize(row, i));
+    byType.set(row.entity_type, group);
+  });
+  for (const [entityType, group] of byType) {
+    await tx.unsafe(statementFor(entityType), [JSON.stringify(group), runId, observedAt]);
+  }
 }
