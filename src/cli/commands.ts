@@ -16,6 +16,7 @@ import { surviveDriverFaults } from '../driver-faults.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { runEnd, runOfJob, watchRedis } from './follow.ts';
 import { formatQueue, formatRuns, formatSummary } from './format.ts';
+import { runsJson } from './runs-json.ts';
 
 export async function migrateCommand(config: Config): Promise<void> {
   const { created } = await runMigrations(config.DATABASE_URL);
@@ -141,15 +142,16 @@ export async function scheduleCommand(config: Settings, opts: { cron: string; tz
   }
 }
 
-export async function runsCommand(config: Config, opts: { limit: number }): Promise<void> {
+export async function runsCommand(config: Config, opts: { limit: number; json?: boolean }): Promise<void> {
   const runtime = createRuntime(config);
   try {
     await failStaleRuns(runtime.database.db, config.RUN_STALE_AFTER_MS);
-    console.log(formatRuns(await listRuns(runtime.database.db, opts.limit)));
+    const runs = await listRuns(runtime.database.db, opts.limit);
+    console.log(opts.json ? runsJson(runs) : formatRuns(runs));
   } finally {
     await runtime.close();
   }
-  console.log(`\n${await queueSummary(config)}`);
+  if (!opts.json) console.log(`\n${await queueSummary(config)}`);
 }
 
 /** Queued and running jobs; the runs table alone says nothing of work not started yet. */
