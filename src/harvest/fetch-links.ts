@@ -1,6 +1,7 @@
 // Links a kind's items do not embed (a dataservice's datasets): read from the listing filtered by
 // the parent, ids only, for the parents that announce some. A parent whose links could not be read
 // keeps the links it has (a later run asks again). Touches HTTP via the client.
+import { MalformedResponseError } from '../api/errors/index.ts';
 import { fetchListingPage } from '../api/fetch-page.ts';
 import type { HttpClient } from '../api/http-client.ts';
 import type { EntityKind } from './kinds/index.ts';
@@ -27,7 +28,9 @@ export async function fetchLinks(
     try {
       for (const link of fetched) {
         const spec = link.fetched!;
-        links[link.table] = spec.count(raw) > 0 ? (await linkedIds(http, spec.path, { [spec.param]: raw.id }, options.signal)).map((id) => ({ [link.keyColumn]: id })) : [];
+        const count = spec.count(raw);
+        const ids = count > 0 ? await linkedIds(http, spec.path, { [spec.param]: raw.id }, count, options.signal) : [];
+        links[link.table] = ids.map((id) => ({ [link.keyColumn]: id }));
       }
       out.set(raw.id, links);
     } catch (error) {
@@ -38,12 +41,17 @@ export async function fetchLinks(
   return out;
 }
 
-async function linkedIds(http: HttpClient, path: string, query: Record<string, string>, signal?: AbortSignal): Promise<string[]> {
+/** The ids the filtered listing shows. A parent links at most `count` (the listing hides some): a
+ * larger total means the API ignored the filter (a parent purged meanwhile), and nothing is taken. */
+async function linkedIds(http: HttpClient, path: string, query: Record<string, string>, count: number, signal?: AbortSignal): Promise<string[]> {
   const ids: string[] = [];
   for (let page = 1; ; page++) {
     signal?.throwIfAborted();
     const result = await fetchListingPage(http, path, { page, pageSize: PAGE_SIZE, sort: 'created', query, fields: 'data{id},total,page,page_size,next_page' });
     if ('pastEnd' in result) break;
+    if (result.total > count) {
+      throw new MalformedResponseError({ url: path, problem: `the ${Object.keys(query).join(',')} filter was ignored (${result.total} items for at most ${count})`, retryable: false });
+    }
     for (const item of result.items) {
       const id = (item as { id?: unknown } | null)?.id;
       if (typeof id === 'string') ids.push(id);

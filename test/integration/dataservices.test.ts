@@ -5,7 +5,9 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../../jobs/worker.ts';
+import { fetchLinks } from '../../src/harvest/fetch-links.ts';
 import { harvestOrganization } from '../../src/harvest/harvest-org.ts';
+import { KINDS_BY_TYPE } from '../../src/harvest/kinds/index.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { enqueueSync, waitForJob, waitForRunEnd } from '../../src/queue/enqueue.ts';
 import { openQueue, type MirrorQueue } from '../../src/queue/queue.ts';
@@ -118,6 +120,25 @@ describe('dataservices', () => {
     );
     const [untouched] = await h.database.sql`select deleted_at from dataservices where id = ${other}`;
     expect(untouched!.deleted_at).toBeNull();
+  });
+});
+
+describe('dataservice links', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ fake: FAKE });
+  });
+  afterAll(async () => h?.close());
+
+  it('are not taken from a datasets listing that ignored the filter (the dataservice was purged meanwhile)', async () => {
+    const { catalog } = h.fake;
+    const id = catalog.visible('dataservices').find((d) => ((catalog.get('dataservices', d) as Obj).datasets as { total: number }).total > 0)!;
+    const item = catalog.get('dataservices', id) as Obj;
+    catalog.purgeDataservice(id); // the filter now names nothing: the API answers the whole listing
+    const failures: string[] = [];
+    const links = await fetchLinks(h.http, KINDS_BY_TYPE.dataservice, [item], { onFailure: (failed) => failures.push(failed) });
+    expect(failures).toEqual([id]);
+    expect(links?.has(id)).toBe(false);
   });
 });
 
