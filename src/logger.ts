@@ -1,5 +1,10 @@
 // Root pino logger. Pure apart from writing to stderr; redacts the API key wherever it can appear.
+// On a terminal the lines are made human (pino-pretty) and printed above any progress bars; elsewhere
+// they stay JSON, one per line.
+import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { writeStderr } from './terminal.ts';
 import { rootCause } from './errors.ts';
 
 export const REDACT_PATHS = [
@@ -33,8 +38,24 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
       base: { pid: process.pid },
       serializers: { err: errorSerializer(level) },
     },
-    destination ?? pino.destination(2),
+    destination ?? (process.stderr.isTTY ? humanLines() : pino.destination(2)),
   );
+}
+
+function humanLines(): pino.DestinationStream {
+  return pretty({
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        writeStderr(chunk.toString());
+        done();
+      },
+    }),
+    sync: true,
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,name',
+    singleLine: true,
+  });
 }
 
 export type { Logger };

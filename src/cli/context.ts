@@ -1,6 +1,7 @@
 // Builds the sync context a command runs with, and opens the queue for --queue. Touches Postgres, HTTP, Redis.
 import type { Settings } from '../config.ts';
 import { createProgress } from '../harvest/progress.ts';
+import { createProgressBars } from './progress-bars.ts';
 import type { SyncContext } from '../harvest/sync-context.ts';
 import { connectRedisBriefly } from '../queue/connection.ts';
 import { openQueue, type MirrorQueue } from '../queue/queue.ts';
@@ -13,7 +14,8 @@ export function syncContextOf(runtime: Runtime, options: { progress?: boolean } 
     db: runtime.database.db,
     http: runtime.http,
     logger: runtime.logger,
-    progress: options.progress ? createProgress({ tty: Boolean(process.stderr.isTTY), logger: runtime.logger }) : undefined,
+    // A terminal gets bars; anything else (files, CI, Docker logs) the JSON progress lines.
+    progress: options.progress ? (process.stderr.isTTY ? createProgressBars() : createProgress({ tty: false, logger: runtime.logger })) : undefined,
   });
 }
 

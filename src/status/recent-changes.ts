@@ -73,7 +73,7 @@ async function fieldValues(sql: postgres.Sql, ids: number[]): Promise<Map<number
   const rows = await sql`select change_id::int as id, field, old_value, new_value from field_changes where change_id = any(${ids}::bigint[]) order by change_id, field`;
   for (const r of rows) {
     const list = out.get(r.id as number) ?? [];
-    list.push({ field: r.field as string, old: r.old_value ?? undefined, new: r.new_value ?? undefined, oldKnown: true });
+    list.push({ field: r.field as string, old: r.old_value, new: r.new_value, oldKnown: true });
     out.set(r.id as number, list);
   }
   return out;
