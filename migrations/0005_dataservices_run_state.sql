@@ -27,7 +27,7 @@ CREATE TABLE "dataservices" (
 	"deletion_reason" text
 );
 --> statement-breakpoint
-CREATE UNLOGGED TABLE "run_seen_ids" (
+CREATE TABLE "run_seen_ids" (
 	"run_id" bigint NOT NULL,
 	"kind" text NOT NULL,
 	"id" text NOT NULL,
@@ -41,5 +41,5 @@ CREATE INDEX "dataservices_slug_idx" ON "dataservices" USING btree ("slug");--> 
 CREATE VIEW live_dataservices AS SELECT * FROM dataservices WHERE deleted_at IS NULL;--> statement-breakpoint
 COMMENT ON TABLE dataservices IS 'One row per data.gouv.fr dataservice (API of the catalog) ever seen; last_modified = the API''s metadata_modified_at; raw.datasets is the link object, the served datasets are in dataservice_datasets.';--> statement-breakpoint
 COMMENT ON TABLE dataservice_datasets IS 'Current links between a dataservice and the datasets it serves.';--> statement-breakpoint
-COMMENT ON TABLE run_seen_ids IS 'Run state (unlogged): ids each listing walk of a running run saw, for its deletion sweep; emptied when the run closes.';--> statement-breakpoint
+COMMENT ON TABLE run_seen_ids IS 'Run state: ids each listing walk of a running run saw, for its deletion sweep; rows of ended runs are dropped when the next run opens.';--> statement-breakpoint
 COMMENT ON VIEW live_dataservices IS 'Dataservices present at the last complete run (no tombstone).';

@@ -299,8 +299,8 @@ export const changesDailyDirty = pgTable('changes_daily_dirty', {
 });
 
 /** Run state: the ids each walk of a run saw, so that the deletion sweep is an anti-join and no job
- * payload carries them. Unlogged (rebuilt by re-walking if lost in a crash); rows of ended runs are
- * deleted when the run closes. */
+ * payload carries them. Logged, not unlogged: a crash would empty an unlogged table under a run that
+ * rides through it. Rows of ended runs are deleted when the next run opens. */
 export const runSeenIds = pgTable(
   'run_seen_ids',
   {
