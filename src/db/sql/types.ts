@@ -2,4 +2,7 @@
 import type postgres from 'postgres';
 
 export type SqlHandle = postgres.Sql | postgres.TransactionSql;
-export type EntityTable = 'organizations' | 'datasets' | 'resources' | 'reuses' | 'users' | 'dataservices';
+import type { ENTITY_TABLES } from '../schema.ts';
+
+/** The entity tables, as the schema declares them. */
+export type EntityTable = keyof typeof ENTITY_TABLES;
