@@ -50,7 +50,7 @@ export function linesOf(c: ChangeRecord, options: { field?: string; stamps: bool
   const base = {
     change_id: Number(c.id),
     run_id: Number(c.run_id),
-    observed_at: c.observed_at.toISOString(),
+    observed_at: c.observed_at,
     entity_type: c.entity_type,
     entity_id: c.entity_id,
     organization_id: c.organization_id,

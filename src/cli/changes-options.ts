@@ -2,6 +2,7 @@
 // operations, checked into one filter; each bad value is refused with one sentence. Pure.
 import { InvalidArgumentError } from 'commander';
 import ms from 'ms';
+import { CliError } from './errors.ts';
 
 /** Entity types of DESIGN §1, in `changes.entity_type`. */
 export const ENTITY_TYPES = ['organization', 'dataset', 'resource', 'reuse', 'user', 'dataservice'] as const;
@@ -89,15 +90,15 @@ export interface ChangesArgs {
   stamps?: boolean;
 }
 
-/** The filter of the typed arguments; throws one sentence when they contradict each other. */
+/** The filter of the typed arguments; throws a CliError (one sentence) when they contradict each other. */
 export function changesFilter(args: ChangesArgs, now = new Date()): ChangesFilter {
   const since = args.since === undefined ? undefined : parseMoment(args.since, 'since', now).at;
   const until = args.until === undefined ? undefined : parseMoment(args.until, 'until', now);
   if (since && until && until.at.getTime() <= since.getTime()) {
-    throw new InvalidArgumentError(`--until (${until.at.toISOString()}) is not after --since (${since.toISOString()}): nothing can match.`);
+    throw new CliError(`--until (${until.at.toISOString()}) is not after --since (${since.toISOString()}): nothing can match.`);
   }
   if (args.field && args.op && args.op !== 'update' && args.op !== 'restore') {
-    throw new InvalidArgumentError(`--field goes with updates and restores (an ${args.op} has no changed field of its own); drop --op or the field.`);
+    throw new CliError(`--field goes with updates and restores (an ${args.op} has no changed field of its own); drop --op or the field.`);
   }
   return {
     since,

@@ -6,7 +6,8 @@ import type postgres from 'postgres';
 export interface ChangeRecord {
   id: string;
   run_id: string;
-  observed_at: Date;
+  /** ISO 8601 in UTC, to the millisecond (the precision observations are stamped with). */
+  observed_at: string;
   entity_type: string;
   entity_id: string;
   organization_id: string | null;
@@ -31,7 +32,7 @@ export interface ChangeSelection {
   limit?: number;
 }
 
-const COLUMNS = `id::text, run_id::text, observed_at, entity_type, entity_id, organization_id, op, changed_fields,
+const COLUMNS = `id::text, run_id::text, to_char(observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as observed_at, entity_type, entity_id, organization_id, op, changed_fields,
   stamp_fields, old_values, new_values, deletion_reason`;
 
 /** The WHERE clause and its parameters. */
@@ -64,14 +65,14 @@ export async function selectChanges(
   const { text, params } = where(s);
   if (s.limit !== undefined) {
     const rows = await sql.unsafe<ChangeRecord[]>(
-      `select * from (select ${COLUMNS} from changes ${text} order by id desc limit ${Number(s.limit)}) latest order by id::bigint`,
+      `select * from (select ${COLUMNS} from changes ${text} order by changes.id desc limit ${Number(s.limit)}) latest order by id::bigint`,
       params as postgres.ParameterOrJSON<never>[],
     );
     if (rows.length) await each([...rows]);
     return rows.length;
   }
   let count = 0;
-  const cursor = sql.unsafe<ChangeRecord[]>(`select ${COLUMNS} from changes ${text} order by id`, params as postgres.ParameterOrJSON<never>[]).cursor(500);
+  const cursor = sql.unsafe<ChangeRecord[]>(`select ${COLUMNS} from changes ${text} order by changes.id`, params as postgres.ParameterOrJSON<never>[]).cursor(500);
   for await (const rows of cursor) {
     count += rows.length;
     await each(rows);
