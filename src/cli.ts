@@ -15,6 +15,7 @@ import { ENTITY_TYPES, FORMATS, OPS, parseField, parseId, parseKind, parseMoment
 import { grantReaderCommand } from './cli/grant-reader.ts';
 import { demoCommand } from './cli/demo.ts';
 import { dashboardCommand } from './cli/dashboard/command.ts';
+import { doctorCommand } from './cli/doctor.ts';
 
 export { CliError } from './cli/errors.ts';
 
@@ -201,6 +202,11 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, deps: CliDeps
     .option('--host <host>', 'address to listen on; other than loopback, anyone who reaches it sees the page', '127.0.0.1')
     .option('--allow-queue-actions', 'let /queues (bull-board) retry, promote and remove jobs; default read-only')
     .action((opts: { port: number; host: string; allowQueueActions?: boolean }) => dashboardCommand(config(), opts));
+
+  program
+    .command('doctor')
+    .description('check the database, Redis, the API, the workers, the schedule and the last run, one line each')
+    .action(() => doctorCommand(config()));
 
   program
     .command('db')

@@ -16,6 +16,8 @@ import { surviveDriverFaults } from '../driver-faults.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { runEnd, runOfJob, watchRedis } from './follow.ts';
 import { formatQueue, formatRuns, formatSummary } from './format.ts';
+import { followQueued } from './queue-progress.ts';
+import { withLiveCounts } from '../status/runs.ts';
 import { runsJson } from './runs-json.ts';
 
 export async function migrateCommand(config: Config): Promise<void> {
@@ -66,10 +68,12 @@ async function enqueueSyncCommand(config: Config, opts: { mode?: 'full' | 'incre
     console.log(`Queued sync job ${job.id} on ${config.QUEUE_NAME}.`);
     if (!opts.wait) return;
     const unwatch = watchRedis(config, queue);
+    const unfollow = followQueued(config, queue, `${job.id}`);
     try {
-      await followRun(config, await runOfJob(config, queue, job, 'sync'), started);
+      await followRun(config, await runOfJob(config, queue, job, 'sync'), started, unfollow);
     } finally {
       unwatch();
+      await unfollow();
     }
   } finally {
     await queue.close();
@@ -77,8 +81,9 @@ async function enqueueSyncCommand(config: Config, opts: { mode?: 'full' | 'incre
 }
 
 /** Waits for a distributed run's row to leave `running`, then reports it like an in-process run. */
-async function followRun(config: Config, runId: number, started: number): Promise<void> {
+async function followRun(config: Config, runId: number, started: number, beforeReport?: () => Promise<void>): Promise<void> {
   const run = await runEnd(config, runId);
+  await beforeReport?.(); // the progress is done before the summary prints
   report(
     {
       runId,
@@ -110,10 +115,12 @@ export async function harvestOrgCommand(config: Config, key: string, opts: { que
       console.log(deduplicated ? `A re-harvest of ${id} is already queued or running (job ${job.id}): joined it.` : `Queued re-harvest of ${id} as job ${job.id}.`);
       if (!opts.wait) return;
       const unwatch = watchRedis(config, queue);
+      const unfollow = followQueued(config, queue, `${job.id}`);
       try {
-        await followRun(config, await runOfJob(config, queue, job, 're-harvest'), started);
+        await followRun(config, await runOfJob(config, queue, job, 're-harvest'), started, unfollow);
       } finally {
         unwatch();
+        await unfollow();
       }
     } finally {
       await queue.close();
@@ -146,7 +153,8 @@ export async function runsCommand(config: Config, opts: { limit: number; json?: 
   const runtime = createRuntime(config);
   try {
     await failStaleRuns(runtime.database.db, config.RUN_STALE_AFTER_MS);
-    const runs = await listRuns(runtime.database.db, opts.limit);
+    // A queued run's row holds its counts only at its end: a running one shows them live from its changes.
+    const runs = await withLiveCounts(runtime.database.sql, await listRuns(runtime.database.db, opts.limit));
     console.log(opts.json ? runsJson(runs) : formatRuns(runs));
   } finally {
     await runtime.close();
