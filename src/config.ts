@@ -48,7 +48,10 @@ export const ConfigSchema = z.object({
   /** Largest share of a table a deletion sweep may tombstone before the run refuses. */
   SWEEP_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.05),
   /** Known users re-fetched per incremental run, the longest unfetched first (users carry no stamp). */
-  USERS_REFRESH_PER_RUN: z.coerce.number().int().min(0).default(500),
+  USERS_REFRESH_PER_RUN: z.coerce.number().int().min(0).optional(),
+  /** Known users carry no stamp: each is re-fetched once per this many incremental runs (nightly:
+   * days), a share of the population per run, the longest unfetched first. */
+  USERS_REFRESH_DAYS: z.coerce.number().int().min(1).default(30),
   /** BullMQ queue name (also the namespace of the shared request budget in Redis). */
   QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, "-" or "_"').default('datagouv-mirror'),
   /** Jobs one worker process runs at once. */

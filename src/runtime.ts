@@ -41,6 +41,7 @@ export function syncContextFor(
     concurrency: config.DATAGOUV_MAX_CONCURRENCY,
     sweepMaxShare: config.SWEEP_MAX_SHARE,
     usersPerRun: config.USERS_REFRESH_PER_RUN,
+    usersRefreshDays: config.USERS_REFRESH_DAYS,
     staleAfterMs: config.RUN_STALE_AFTER_MS,
   };
 }

@@ -21,8 +21,10 @@ export interface SyncContext {
   concurrency: number;
   /** Largest share of a table's live rows a deletion sweep may tombstone. Default 0.05. */
   sweepMaxShare?: number;
-  /** Known users refreshed per incremental run, the longest unfetched first. Default 500. */
+  /** Known users refreshed per incremental run, a fixed count; unset: a share of them (see below). */
   usersPerRun?: number;
+  /** Unset `usersPerRun`: each known user is refreshed once per this many incremental runs. Default 30. */
+  usersRefreshDays?: number;
   /** A running run without heartbeat for this long is marked failed. Default 600 000. */
   staleAfterMs?: number;
   progress?: ProgressSink;

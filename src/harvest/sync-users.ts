@@ -22,7 +22,9 @@ export interface UsersPlan {
 export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersPlan> {
   const rotate = (exclude: string[]) =>
     run.mode === 'incremental'
-      ? onDatabase(ctx, 'planning users', () => usersDueForRefresh(ctx.sql, ctx.usersPerRun ?? 500, exclude))
+      ? onDatabase(ctx, 'planning users', () =>
+          usersDueForRefresh(ctx.sql, { limit: ctx.usersPerRun, refreshDays: ctx.usersRefreshDays ?? 30 }, exclude),
+        )
       : Promise.resolve([]);
   if (ctx.hasApiKey) {
     try {

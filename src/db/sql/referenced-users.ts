@@ -25,13 +25,20 @@ export async function referencedUserIds(sql: SqlHandle, references: UserReferenc
   return rows.map((row) => row.id);
 }
 
-/** The `limit` users fetched longest ago, for the rotation that keeps user rows fresh. */
-export async function usersDueForRefresh(sql: SqlHandle, limit: number, exclude: string[]): Promise<string[]> {
-  if (limit <= 0) return [];
+/** The users fetched longest ago, for the rotation that keeps user rows fresh: `limit` of them, or
+ * without it a share of the live users, so that each is refreshed once per `refreshDays` runs. */
+export async function usersDueForRefresh(
+  sql: SqlHandle,
+  rotation: { limit?: number; refreshDays: number },
+  exclude: string[],
+): Promise<string[]> {
+  if (rotation.limit !== undefined && rotation.limit <= 0) return [];
+  const limit = rotation.limit ?? null;
   const rows = await sql.unsafe<{ id: string }[]>(
     `select id from users where deleted_at is null and not (id = any($2::text[]))
-      order by fetched_at, id limit $1`,
-    [limit, exclude],
+      order by fetched_at, id
+      limit coalesce($1::int, (select ceil(count(*)::numeric / $3::int)::int from users where deleted_at is null))`,
+    [limit, exclude, rotation.refreshDays],
   );
   return rows.map((row) => row.id);
 }
