@@ -1,6 +1,6 @@
 // Who runs the embedded server: PostgreSQL refuses to run as root, so root hands it to an unprivileged
 // account. Touches the filesystem and reads the system's user database (`id`).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 
@@ -28,6 +28,17 @@ function nameOf(uid: number): string {
   } catch {
     return String(uid);
   }
+}
+
+/** Fails with what to do when the account root hands the server to cannot run `binary` or enter `folder`. */
+export function assertReachable(user: ServerUser, binary: string, folder: string): void {
+  if (!user.handedOver) return;
+  const probe = spawnSync('/bin/sh', ['-c', 'test -x "$1" && cd "$2"', 'sh', binary, folder], { uid: user.uid, gid: user.gid, cwd: '/', stdio: 'ignore' });
+  if (probe.status === 0) return;
+  throw new Error(
+    `PostgreSQL refuses to run as root, so the embedded server runs as "${user.name}", which cannot reach ${binary} or ${folder}: ` +
+      `put the project and MIRROR_DATA_DIR where "${user.name}" can read them, run as another user, or set DATABASE_URL.`,
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { locateBinaries, majorVersionOf, type PostgresBinaries } from './binaries.ts';
 import { dataVersion, EmbeddedServerError, initCluster, isInitialised, readPostmaster, startCluster, stopCluster, SUPERUSER } from './cluster.ts';
 import { addLease, leaseFolder, liveLeases, removeLease, tryLockSync, withLock, type LeaseFolder } from './leases.ts';
-import { serverUser } from './server-user.ts';
+import { assertReachable, serverUser } from './server-user.ts';
 
 export { EmbeddedServerError } from './cluster.ts';
 export { EmbeddedUnavailableError } from './binaries.ts';
@@ -55,6 +55,7 @@ function passwordOf(dataDir: string, create: boolean): string {
 
 async function startServer(bins: PostgresBinaries, dataDir: string, pgdata: string): Promise<void> {
   const user = serverUser(pgdata);
+  assertReachable(user, bins.postgres, dataDir);
   if (!isInitialised(pgdata)) await initCluster(bins, pgdata, user, passwordOf(dataDir, true));
   const major = majorVersionOf(bins.root);
   if (major && dataVersion(pgdata) !== major) {
