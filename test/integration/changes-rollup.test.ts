@@ -1,0 +1,118 @@
+// The daily rollup behind changes_per_day: refreshed when a run closes (succeeded or failed), equal to
+// counting `changes` directly, unchanged by retried closes and refreshes, exact at once when changes
+// land after a refresh (late writers, runs closed elsewhere), and never missing a transaction that a
+// refresh raced. Touches Postgres and HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyRunCounts, finishRun } from '../../src/db/runs.ts';
+import { insertChanges } from '../../src/db/sql/insert-changes.ts';
+import { openDb } from '../../src/db/client.ts';
+import { until } from '../support/cli-process.ts';
+import { startHarness, type Harness } from '../support/harness.ts';
+
+const DIRECT = `select (observed_at at time zone 'UTC')::date::text as day, entity_type, organization_id, op, count(*)::int as changes,
+  (count(*) filter (where op = 'update' and cardinality(changed_fields) = 0))::int as stamp_only from changes group by 1, 2, 3, 4`;
+const ORDER = 'order by day, entity_type, organization_id nulls first, op';
+
+describe('changes_daily', () => {
+  let h: Harness;
+  const direct = async () => h.database.sql.unsafe(`${DIRECT} ${ORDER}`);
+  const table = async () => h.database.sql.unsafe(`select day::text, entity_type, organization_id, op, changes, stamp_only from changes_daily ${ORDER}`);
+  const view = async () => h.database.sql.unsafe(`select day::text, entity_type, organization_id, op, changes, stamp_only from changes_per_day ${ORDER}`);
+  const dirty = async () => (await h.database.sql`select day::text from changes_daily_dirty order by 1`).map((r) => r.day as string);
+
+  beforeAll(async () => {
+    h = await startHarness({ fake: { counts: { datasets: 60, organizations: 6, reuses: 8, users: 30 } } });
+  });
+  afterAll(async () => h?.close());
+
+  it('is counted when a run closes, succeeded or failed, and equals counting changes', async () => {
+    expect((await h.sync({ mode: 'full' })).status).toBe('succeeded');
+    expect(await dirty()).toEqual([]);
+    expect(await table()).toEqual(await direct());
+    expect((await table()).length).toBeGreaterThan(3);
+    h.fake.catalog.editDataset(h.fake.catalog.visible('datasets')[0]!, { title: 'Titre du tableau de bord' });
+    const victims = h.fake.catalog.visible('datasets').slice(1, 20);
+    for (const id of victims) h.fake.catalog.deleteDataset(id);
+    const failed = await h.sync({ mode: 'incremental' }); // the sweep refuses: the run fails, its edit is recorded
+    expect(failed.status).toBe('failed');
+    expect(await dirty()).toEqual([]);
+    expect(await table()).toEqual(await direct());
+    expect((await table()).find((r) => r.entity_type === 'dataset' && r.op === 'update')).toBeDefined();
+    for (const id of victims) h.fake.catalog.restoreDataset(id);
+    expect((await h.sync({ mode: 'incremental' })).status).toBe('succeeded'); // their stamps moved: updates
+    expect(await table()).toEqual(await direct());
+  });
+
+  it('is unchanged by a retried close, a second refresh and a sync of an unchanged source', async () => {
+    const before = await table();
+    const [last] = await h.database.sql`select id::int from sync_runs order by id desc limit 1`;
+    const retried = await finishRun(h.database.db, last!.id as number, 'succeeded', { counts: emptyRunCounts(), completeness: {}, countsByType: {} });
+    expect(retried.closed).toBe(false);
+    expect(await h.database.sql`select refresh_changes_daily() as day`).toEqual([]);
+    expect(await table()).toEqual(before);
+    const unchanged = await h.sync({ mode: 'incremental' });
+    expect(unchanged.status).toBe('succeeded');
+    expect(await h.database.sql`select count(*)::int as n from changes where run_id = ${unchanged.runId}`).toEqual([{ n: 0 }]);
+    expect(await table()).toEqual(before);
+  });
+
+  it('counts changes written after the refresh at once, and holds them after the next refresh', async () => {
+    const [run] = await h.database.sql`select id::int from sync_runs order by id limit 1`;
+    const [dataset] = await h.database.sql`select id, organization_id from datasets where deleted_at is null limit 1`;
+    // A run closed elsewhere (cancelled, reaped) whose process still wrote: here on a day two days back.
+    const past = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    await h.database.sql.begin((tx) =>
+      insertChanges(tx, run!.id as number, past, [
+        { entity_type: 'dataset', entity_id: dataset!.id as string, op: 'update', changed_fields: ['title'], stamp_fields: [], patch: [], old_values: { title: 'a' }, new_values: { title: 'b' } },
+      ]),
+    );
+    expect(await dirty()).toEqual([past.slice(0, 10)]);
+    expect(await view()).toEqual(await direct());
+    expect(await table()).not.toEqual(await direct());
+    expect((await h.database.sql`select refresh_changes_daily()::text as day`).map((r) => r.day)).toEqual([past.slice(0, 10)]);
+    expect(await table()).toEqual(await direct());
+    expect(await view()).toEqual(await direct());
+    const row = (await view()).find((r) => r.day === past.slice(0, 10));
+    expect(row).toMatchObject({ entity_type: 'dataset', organization_id: dataset!.organization_id, op: 'update', changes: 1 });
+  });
+
+  it('never loses a transaction that a refresh raced', async () => {
+    const [run] = await h.database.sql`select id::int from sync_runs order by id limit 1`;
+    const [dataset] = await h.database.sql`select id from datasets where deleted_at is null limit 1`;
+    const day = new Date(Date.now() - 5 * 86_400_000).toISOString();
+    const row = { entity_type: 'dataset', entity_id: dataset!.id as string, op: 'update' as const, changed_fields: ['title'], stamp_fields: [], patch: [], old_values: {}, new_values: {} };
+    await h.database.sql.begin((tx) => insertChanges(tx, run!.id as number, day, [row])); // the day is dirty, committed
+    const writer = openDb(h.database.url, { max: 1 });
+    const refresher = openDb(h.database.url, { max: 1 });
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let wrote!: () => void;
+      const written = new Promise<void>((resolve) => (wrote = resolve));
+      // A writer that marked the day (its row lock held) and has not committed yet.
+      const writing = writer.sql.begin(async (tx) => {
+        await insertChanges(tx, run!.id as number, day, [row, row]);
+        wrote();
+        await held;
+      });
+      await written;
+      const [backend] = await refresher.sql`select pg_backend_pid() as pid`;
+      const pid = backend!.pid as number;
+      // execute(): postgres.js sends a query when it is awaited, and this one must run while the writer holds.
+      const refreshing = refresher.sql`select refresh_changes_daily()::text as day`.execute();
+      await until(async () => {
+        const [state] = await h.database.sql`select wait_event_type from pg_stat_activity where pid = ${pid}`;
+        return state?.wait_event_type === 'Lock' ? true : undefined;
+      }, 'the refresh waiting for the writer');
+      release();
+      await writing;
+      expect((await refreshing).map((r) => r.day)).toContain(day.slice(0, 10));
+      // The refresh counted the writer's rows: it waited for them instead of clearing the day without them.
+      expect(await table()).toEqual(await direct());
+      expect((await table()).find((r) => r.day === day.slice(0, 10))).toMatchObject({ changes: 3 });
+    } finally {
+      await writer.close();
+      await refresher.close();
+    }
+  });
+});
