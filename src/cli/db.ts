@@ -7,10 +7,12 @@ import { embeddedChoice } from './database.ts';
 import { CliError } from './errors.ts';
 import { table } from './format.ts';
 
-/** Resolves at the first SIGINT or SIGTERM. */
+/** Resolves at the first SIGINT or SIGTERM; the process stays up until then (signal listeners alone do not hold it). */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    const hold = setInterval(() => {}, 2 ** 30);
     const stop = (signal: NodeJS.Signals) => {
+      clearInterval(hold);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       resolve(signal);
