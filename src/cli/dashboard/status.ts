@@ -17,12 +17,19 @@ export interface DashboardStatus {
   queue: QueueState | { name: string; reachable: false; error: string };
 }
 
+/** The latest updates, deletions and restores first (a full run's thousands of inserts would bury them), then inserts. */
+async function latestEdits(sql: postgres.Sql, limit = 15): Promise<RecentChange[]> {
+  const edits = await recentChanges(sql, { limit, ops: ['update', 'delete', 'restore'] });
+  if (edits.length >= limit) return edits;
+  return [...edits, ...(await recentChanges(sql, { limit: limit - edits.length, ops: ['insert'] }))];
+}
+
 export async function readStatus(sql: postgres.Sql, queue: Queue | undefined, database: string, queueError?: string): Promise<DashboardStatus> {
   const [runs, totals, perDay, recent, queueState] = await Promise.all([
     latestRuns(sql, 15),
     kindTotals(sql),
     changesPerDay(sql, 30),
-    recentChanges(sql, { limit: 15 }),
+    latestEdits(sql),
     queue ? readQueueState(queue) : Promise.resolve({ name: '', reachable: false as const, error: queueError ?? 'no queue' }),
   ]);
   return { generatedAt: new Date().toISOString(), database, runs, totals, perDay, recent, queue: queueState };
