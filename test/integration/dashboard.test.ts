@@ -71,7 +71,7 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#runs tbody tr').count()).toBe(2);
     expect(await page.locator('#runs tbody').innerText()).toMatch(/incremental[\s\S]*full/);
     // The chart: one day of changes, a dataset series among its bars.
-    await page.waitForFunction(() => document.getElementById('chart')?.dataset.days === '1');
+    await page.waitForFunction("document.getElementById('chart')?.dataset.days === '1'");
     const series = await page.evaluate(() => {
       const chart = (globalThis as unknown as { Chart: { getChart(id: string): { data: { datasets: Array<{ label: string; data: number[] }> } } | undefined } }).Chart.getChart('chart');
       return chart?.data.datasets.map((d) => [d.label, d.data[0]]);
