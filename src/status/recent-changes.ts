@@ -44,15 +44,16 @@ export async function hasRelation(sql: postgres.Sql, name: string): Promise<bool
 /** The latest changes (of one run, of some ops), newest first. */
 export async function recentChanges(
   sql: postgres.Sql,
-  options: { limit?: number; runId?: number; ops?: string[]; withFieldsOnly?: boolean } = {},
+  options: { limit?: number; runId?: number; ops?: string[]; withFieldsOnly?: boolean; skipStampOnly?: boolean } = {},
 ): Promise<RecentChange[]> {
   const rows = await sql.unsafe(
     `select c.id::int as id, c.run_id::int as run_id, c.observed_at, c.entity_type, c.entity_id, c.op, c.changed_fields, c.patch, ${LABEL} as label
        from changes c
       where ($1::bigint is null or c.run_id = $1) and ($2::text[] is null or c.op = any($2))
         and (not $3 or cardinality(c.changed_fields) > 0)
+        and not ($5 and c.op = 'update' and cardinality(c.changed_fields) = 0)
       order by c.id desc limit $4`,
-    [options.runId ?? null, options.ops ?? null, options.withFieldsOnly ?? false, options.limit ?? 20],
+    [options.runId ?? null, options.ops ?? null, options.withFieldsOnly ?? false, options.limit ?? 20, options.skipStampOnly ?? false],
   );
   const values = (await hasRelation(sql, 'public.field_changes')) ? await fieldValues(sql, rows.map((r) => r.id as number)) : undefined;
   return rows.map((r) => ({

@@ -18,8 +18,9 @@ export interface DashboardStatus {
 }
 
 /** The latest updates, deletions and restores first (a full run's thousands of inserts would bury them), then inserts. */
-async function latestEdits(sql: postgres.Sql, limit = 15): Promise<RecentChange[]> {
-  const edits = await recentChanges(sql, { limit, ops: ['update', 'delete', 'restore'] });
+async function latestEdits(sql: postgres.Sql, limit = 12): Promise<RecentChange[]> {
+  // Updates of modification stamps alone say nothing to a person: left out here (they stay in `changes`).
+  const edits = await recentChanges(sql, { limit, ops: ['update', 'delete', 'restore'], skipStampOnly: true });
   if (edits.length >= limit) return edits;
   return [...edits, ...(await recentChanges(sql, { limit: limit - edits.length, ops: ['insert'] }))];
 }

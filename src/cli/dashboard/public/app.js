@@ -15,6 +15,16 @@ const fmt = (n) => Number(n ?? 0).toLocaleString('en');
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '');
 const duration = (s) => (s == null ? '' : s < 90 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`);
 const show = (v) => (v === undefined ? '…' : typeof v === 'string' ? `"${v.length > 70 ? v.slice(0, 69) + '…' : v}"` : (JSON.stringify(v) ?? '').slice(0, 70));
+/** Old and new; two long strings sharing a beginning are shown from a little before where they differ. */
+function showPair(old, next) {
+  if (typeof old === 'string' && typeof next === 'string' && Math.max(old.length, next.length) > 70) {
+    let common = 0;
+    while (common < old.length && common < next.length && old[common] === next[common]) common++;
+    const cut = Math.max(0, common - 20);
+    if (cut > 8) return [show(`…${old.slice(cut)}`), show(`…${next.slice(cut)}`)];
+  }
+  return [show(old), show(next)];
+}
 
 function drawTotals(totals) {
   const box = document.querySelector('#totals .tiles');
@@ -61,7 +71,10 @@ function drawChanges(recent) {
   const items = recent.map((c) =>
     el('li', { class: 'change', 'data-op': c.op, 'data-kind': c.entityType },
       el('div', {}, el('span', { class: 'op' }, c.op), `${c.entityType} `, el('strong', {}, c.label ?? c.entityId), el('span', { class: 'muted' }, ` · run ${c.runId} · ${when(c.observedAt)}`)),
-      ...c.fields.slice(0, 3).map((f) => el('div', { class: 'field' }, `${f.field}: `, el('span', { class: 'old' }, f.oldKnown ? show(f.old) : '?'), ' → ', el('span', { class: 'new' }, show(f.new))))));
+      ...c.fields.slice(0, 3).map((f) => {
+        const [old, next] = showPair(f.old, f.new);
+        return el('div', { class: 'field' }, `${f.field}: `, el('span', { class: 'old' }, f.oldKnown ? old : '?'), ' → ', el('span', { class: 'new' }, next));
+      })));
   document.querySelector('#changes ul').replaceChildren(...(items.length ? items : [el('li', { class: 'muted' }, 'No changes recorded yet.')]));
 }
 
