@@ -191,10 +191,11 @@ DROP FUNCTION changes_backfill_apply(jsonb, jsonb);--> statement-breakpoint
 DROP FUNCTION changes_backfill_add(jsonb, text[], jsonb);--> statement-breakpoint
 DROP FUNCTION changes_backfill_pointer(text);--> statement-breakpoint
 -- One row per changed top-level key of every update and restore; added/removed read arrays as sets.
+-- A JSON null reads as SQL null, like an absent key (`old_values ? field` tells them apart).
 CREATE VIEW field_changes AS
   SELECT c.id AS change_id, c.run_id, c.observed_at, c.entity_type, c.entity_id, c.op, f.field,
-         c.old_values -> f.field AS old_value,
-         c.new_values -> f.field AS new_value,
+         nullif(c.old_values -> f.field, 'null'::jsonb) AS old_value,
+         nullif(c.new_values -> f.field, 'null'::jsonb) AS new_value,
          CASE WHEN jsonb_typeof(c.old_values -> f.field) = 'array' AND jsonb_typeof(c.new_values -> f.field) = 'array' THEN
            (SELECT coalesce(jsonb_agg(n.e ORDER BY n.i), '[]'::jsonb) FROM jsonb_array_elements(c.new_values -> f.field) WITH ORDINALITY AS n(e, i)
              WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.old_values -> f.field) AS o(e) WHERE o.e = n.e)) END AS added,
