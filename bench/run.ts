@@ -3,6 +3,7 @@ import { ArgsError, parseBenchArgs, type Scenario } from './args.ts';
 import { startCatalog, type CatalogState } from './catalog.ts';
 import { rssLine } from './rss-scenario.ts';
 import { fullLine, incrementalLine, resyncLine } from './sync-scenarios.ts';
+import { asofLine } from './asof.ts';
 import { cleanupAll, cleanupOnSignals } from './cleanup.ts';
 import { dropLeftoverDatabases } from './databases.ts';
 import { latencyLine, workersLine } from './latency-scenarios.ts';
@@ -23,10 +24,11 @@ async function main(): Promise<number> {
     ['resync', () => resyncLine(catalog!)],
     ['rss', () => rssLine(catalog!)],
     ['incremental', () => incrementalLine(catalog!)],
+    ['asof', () => asofLine(catalog!)],
     ['latency', () => latencyLine(args)],
     ['workers', () => workersLine(args)],
   ];
-  const needsCatalog = (['full', 'resync', 'rss', 'incremental'] as const).some(want);
+  const needsCatalog = (['full', 'resync', 'rss', 'incremental', 'asof'] as const).some(want);
   const fail = (name: string, text: string) => {
     broken.push(`${name}: ${text}`);
     printLine({ scenario: name, scale: args.scale, seconds: null, baseline_seconds: null, ratio: null, target: 'n/a', ok: false, error: text });
@@ -42,7 +44,7 @@ async function main(): Promise<number> {
     }
     for (const [name, line] of scenarios) {
       if (!want(name)) continue;
-      if (catalogError && !catalog && ['full', 'resync', 'rss', 'incremental'].includes(name)) {
+      if (catalogError && !catalog && ['full', 'resync', 'rss', 'incremental', 'asof'].includes(name)) {
         fail(name, catalogError);
         continue;
       }
