@@ -12,6 +12,17 @@ import type { QueueHandle } from './context.ts';
 
 const say = (line: string) => writeStderr(`${line}\n`);
 
+/** Waits for `promise` at most `ms`: a read stuck on a server that went away never holds the command. */
+function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    promise.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
+}
+
 interface Snapshot {
   runId?: number;
   done: number;
@@ -48,31 +59,38 @@ export function followQueued(config: Config, queue: QueueHandle, jobId: string, 
   let workers: number | undefined;
   let bar: cliProgress.SingleBar | undefined;
   let lastLine = 0;
+  let lastText = '';
   let stopped = false;
-  const tick = async () => {
+  const tick = async (final = false) => {
     const count = await queue.mirror.queue.getWorkersCount().catch(() => undefined);
     if (count === 0 && workers !== 0) say(`No worker is consuming queue ${config.QUEUE_NAME}: start one with \`npm run mirror -- worker\` (this command waits for it).`);
     if (count !== undefined && count > 0 && workers === 0) say(`${count} worker${count > 1 ? 's' : ''} now consuming ${config.QUEUE_NAME}: the run goes on.`);
     if (count !== undefined) workers = count;
     const s = await snapshot(queue, jobId, db).catch(() => undefined);
-    if (!s || stopped) return;
+    if (!s || (stopped && !final)) return;
     if (tty) {
       bar ??= startBars('{label} |{bar}| {value}/{total} jobs · {changes}').create(1, 0, { label: 'queued run', changes: '' });
       if (s.total) bar.setTotal(s.total);
       bar.update(s.done, { label: `run ${s.runId ?? '?'}`, changes: describe(s).replace(/^run \S+: [^,]*, /, '') });
-    } else if (Date.now() - lastLine >= 10_000) {
+    } else {
+      // Without a terminal: a line when the run's state changed, at most every 2 s, and its last state.
+      const text = describe(s);
+      if (s.runId === undefined || text === lastText || (!final && Date.now() - lastLine < 2_000)) return;
       lastLine = Date.now();
-      say(describe(s));
+      lastText = text;
+      say(text);
     }
   };
   let running = tick();
   const timer = setInterval(() => {
-    running = running.then(tick, tick);
+    running = running.then(() => tick(), () => tick());
   }, options.intervalMs ?? 1_000);
   return async () => {
+    if (stopped) return;
     stopped = true;
     clearInterval(timer);
-    await running.catch(() => {});
+    await atMost(running, 2_000);
+    await atMost(tick(true), 2_000);
     if (bar) stopBars();
     await db.close();
   };
