@@ -1,12 +1,12 @@
 // Plain-text tables for the terminal: the end-of-run summary and `runs`. Pure.
 import type { SyncRun } from '../db/runs.ts';
 
-/** Columns of numbers are aligned right, every other column left (dates, names, errors read from the left). */
+/** The first column (the row's key) and text columns are aligned left (dates, names, errors read from the left), numbers right. */
 export function table(header: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const body = rows.map((r) => header.map((_, i) => (r[i] == null ? '' : String(r[i]))));
   const cells = [header, ...body];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const numeric = header.map((_, i) => body.some((r) => r[i] !== '') && body.every((r) => r[i] === '' || /^-?\d+(\.\d+)?%?$/.test(r[i]!)));
+  const numeric = header.map((_, i) => i > 0 && body.some((r) => r[i] !== '') && body.every((r) => r[i] === '' || /^-?\d+(\.\d+)?%?$/.test(r[i]!)));
   return cells
     .map((r) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd())
     .join('\n');
