@@ -25,9 +25,9 @@ CREATE INDEX "changes_changed_fields_idx" ON "changes" USING gin ("changed_field
 CREATE INDEX "changes_entity_idx" ON "changes" USING btree ("entity_type","entity_id","observed_at");--> statement-breakpoint
 -- Hand-written from here: the fold behind entity_as_of, the backfill of the new columns, field_changes,
 -- the as-of functions, the daily rollup with its dirty-day trigger, and comments.
--- One step of the fold of an entity's changes (in id order) into its tracked object: an insert or a
--- restore carries the whole object, an update its changed keys (removed keys are absent from
--- new_values), a delete ends it (null while tombstoned).
+-- One step of the fold of an entity's changes (in id order) into its tracked object: an insert (its
+-- patch's one add) or a restore carries the whole object, an update its changed keys (removed keys
+-- are absent from new_values), a delete ends it (null while tombstoned).
 CREATE FUNCTION changes_fold_step(state jsonb, op text, changed_keys text[], new_values jsonb) RETURNS jsonb
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE op
@@ -44,14 +44,15 @@ CREATE AGGREGATE changes_fold(op text, changed_keys text[], new_values jsonb) (
 );--> statement-breakpoint
 CREATE FUNCTION entity_as_of(entity_type text, entity_id text, at timestamptz) RETURNS jsonb
   LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT changes_fold(c.op, c.changed_fields || c.stamp_fields, c.new_values ORDER BY c.id)
+  SELECT changes_fold(c.op, c.changed_fields || c.stamp_fields, CASE WHEN c.op = 'insert' THEN c.patch -> 0 -> 'value' ELSE c.new_values END ORDER BY c.id)
     FROM changes c
    WHERE c.entity_type = entity_as_of.entity_type AND c.entity_id = entity_as_of.entity_id AND c.observed_at <= entity_as_of.at
 $$;--> statement-breakpoint
 CREATE FUNCTION entities_as_of(entity_type text, at timestamptz) RETURNS TABLE (id text, object jsonb)
   LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT s.id, s.object
-    FROM (SELECT c.entity_id AS id, changes_fold(c.op, c.changed_fields || c.stamp_fields, c.new_values ORDER BY c.id) AS object
+    FROM (SELECT c.entity_id AS id,
+                 changes_fold(c.op, c.changed_fields || c.stamp_fields, CASE WHEN c.op = 'insert' THEN c.patch -> 0 -> 'value' ELSE c.new_values END ORDER BY c.id) AS object
             FROM changes c
            WHERE c.entity_type = entities_as_of.entity_type AND c.observed_at <= entities_as_of.at
            GROUP BY c.entity_id) s
@@ -136,9 +137,8 @@ END $$;--> statement-breakpoint
 CREATE FUNCTION changes_backfill_stamps() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
   SELECT '{internal,last_modified,last_update,metadata_modified_at}'::text[]
 $$;--> statement-breakpoint
--- Inserts: the object is the patch's one add.
+-- Inserts: the object stays in the patch's one add (new_values is null: not stored twice).
 UPDATE changes SET
-    new_values = patch -> 0 -> 'value',
     stamp_fields = ARRAY(SELECT f FROM unnest(changed_fields) AS f WHERE f = ANY (changes_backfill_stamps()) ORDER BY f),
     changed_fields = ARRAY(SELECT f FROM unnest(changed_fields) AS f WHERE f <> ALL (changes_backfill_stamps()) ORDER BY f),
     organization_id = changes_backfill_organization(entity_type, entity_id, patch -> 0 -> 'value')
@@ -259,7 +259,7 @@ COMMENT ON TABLE changes IS 'One row per real change seen: op insert/update/dele
 COMMENT ON COLUMN changes.changed_fields IS 'Changed top-level keys, modification stamps aside; an insert lists every key; empty for a delete and for an update of stamps only.';--> statement-breakpoint
 COMMENT ON COLUMN changes.stamp_fields IS 'Changed top-level keys that are modification stamps (internal, last_modified, last_update, metadata_modified_at).';--> statement-breakpoint
 COMMENT ON COLUMN changes.old_values IS 'update/restore: the values before of the changed keys, stamps included (a key absent before is absent); delete: the whole last object; insert: null.';--> statement-breakpoint
-COMMENT ON COLUMN changes.new_values IS 'update: the new values of the changed keys, stamps included (a removed key is absent); insert/restore: the whole object; delete: null.';--> statement-breakpoint
+COMMENT ON COLUMN changes.new_values IS 'update: the new values of the changed keys, stamps included (a removed key is absent); restore: the whole object; insert: null (the object is patch -> 0 -> ''value''); delete: null.';--> statement-breakpoint
 COMMENT ON COLUMN changes.organization_id IS 'The organization of the entity when the change was observed (a resource: its dataset''s; an organization: itself; users: null).';--> statement-breakpoint
 COMMENT ON COLUMN changes.deletion_reason IS 'Of a delete: deleted (410), not_found (404), removed (resource gone from its dataset), dataset_deleted.';--> statement-breakpoint
 COMMENT ON VIEW field_changes IS 'One row per changed top-level key of every update and restore: old_value, new_value, and added/removed elements where both are arrays (read as sets).';--> statement-breakpoint

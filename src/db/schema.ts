@@ -256,7 +256,8 @@ export const changes = pgTable(
     patch: jsonb('patch').notNull(),
     /** Old values of the changed keys (update, restore); the whole last object (delete); null (insert). */
     oldValues: jsonb('old_values'),
-    /** New values of the changed keys (update); the whole new object (insert, restore); null (delete). */
+    /** New values of the changed keys (update); the whole object (restore); null (delete, and insert:
+     * its object is the patch's one add, not stored twice). */
     newValues: jsonb('new_values'),
     /** The organization of the entity (a resource's: its dataset's) when the change was observed. */
     organizationId: text('organization_id'),

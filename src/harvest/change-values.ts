@@ -13,7 +13,8 @@ export interface DescribedChange extends ComputedChange {
   stamp_fields: string[];
   /** The changed keys' values before (keys absent before are absent). */
   old_values?: Record<string, unknown> | null;
-  /** The changed keys' values after (keys removed are absent); an insert's or a restore's whole object. */
+  /** The changed keys' values after (keys removed are absent); an insert's or a restore's whole object
+   * (an insert's is stored as its patch only). */
   new_values?: Record<string, unknown> | null;
 }
 

@@ -29,8 +29,9 @@ export const ENTITY_LOOKUPS: Record<string, { table: string; organization: strin
 const RECORD = `jsonb_to_recordset($1::jsonb) as r(ord int, entity_type text, entity_id text, op text, changed_fields text[],
   stamp_fields text[], patch jsonb, old_values jsonb, new_values jsonb)`;
 
-/** An insert's patch is the one `add` of its object, a delete's the one `remove`: built here rather
- * than sent twice. A delete keeps the last object the mirror knew (`entity_as_of`, before this row). */
+/** An insert's patch is the one `add` of its object: sent once (as `new_values`) and stored once (in
+ * the patch; the `new_values` column stays null). A delete's patch is the one `remove`. A delete keeps the last object the
+ * mirror knew (`entity_as_of`, before this row). */
 function statementFor(entityType: string): string {
   const lookup = ENTITY_LOOKUPS[entityType];
   const join = lookup ? `left join ${lookup.table} e on e.id = r.entity_id` : '';
@@ -41,7 +42,7 @@ function statementFor(entityType: string): string {
               when 'insert' then jsonb_build_array(jsonb_build_object('op', 'add', 'path', '', 'value', r.new_values))
               when 'delete' then '[{"op": "remove", "path": ""}]'::jsonb end),
             case when r.op = 'delete' then entity_as_of(r.entity_type, r.entity_id, 'infinity') else r.old_values end,
-            case when r.op <> 'delete' then coalesce(r.new_values, case when r.op = 'insert' then r.patch -> 0 -> 'value' end) end,
+            case when r.op in ('update', 'restore') then r.new_values end,
             ${lookup ? lookup.organization : 'null::text'},
             ${lookup ? `case when r.op = 'delete' then e.deletion_reason end` : 'null::text'},
             $3::timestamptz

@@ -33,7 +33,7 @@ export interface ChangeSelection {
 }
 
 const COLUMNS = `id::text, run_id::text, to_char(observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as observed_at, entity_type, entity_id, organization_id, op, changed_fields,
-  stamp_fields, old_values, new_values, deletion_reason`;
+  stamp_fields, old_values, case when op = 'insert' then patch -> 0 -> 'value' else new_values end as new_values, deletion_reason`;
 
 /** The WHERE clause and its parameters. */
 function where(s: ChangeSelection): { text: string; params: unknown[] } {
