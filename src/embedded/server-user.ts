@@ -30,14 +30,20 @@ function nameOf(uid: number): string {
   }
 }
 
-/** Fails with what to do when the account root hands the server to cannot run `binary` or enter `folder`. */
-export function assertReachable(user: ServerUser, binary: string, folder: string): void {
+/** Whether `user` can run `binary` (always, for this process's own account). */
+export function canRun(user: ServerUser, binary: string): boolean {
+  if (!user.handedOver) return true;
+  return spawnSync('/bin/sh', ['-c', 'test -x "$1"', 'sh', binary], { uid: user.uid, gid: user.gid, cwd: '/', stdio: 'ignore' }).status === 0;
+}
+
+/** Fails with what to do when the account root hands the server to cannot enter `folder`. */
+export function assertReachable(user: ServerUser, folder: string): void {
   if (!user.handedOver) return;
-  const probe = spawnSync('/bin/sh', ['-c', 'test -x "$1" && cd "$2"', 'sh', binary, folder], { uid: user.uid, gid: user.gid, cwd: '/', stdio: 'ignore' });
+  const probe = spawnSync('/bin/sh', ['-c', 'cd "$1"', 'sh', folder], { uid: user.uid, gid: user.gid, cwd: '/', stdio: 'ignore' });
   if (probe.status === 0) return;
   throw new Error(
-    `PostgreSQL refuses to run as root, so the embedded server runs as "${user.name}", which cannot reach ${binary} or ${folder}: ` +
-      `put the project and MIRROR_DATA_DIR where "${user.name}" can read them, run as another user, or set DATABASE_URL.`,
+    `PostgreSQL refuses to run as root, so the embedded server runs as "${user.name}", which cannot enter ${folder}: ` +
+      `put MIRROR_DATA_DIR where "${user.name}" can reach it, run as another user, or set DATABASE_URL.`,
   );
 }
 

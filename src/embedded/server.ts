@@ -4,11 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { locateBinaries, majorVersionOf, type PostgresBinaries } from './binaries.ts';
+import { binariesFor, locateBinaries, majorVersionOf, type PostgresBinaries } from './binaries.ts';
 import { dataVersion, EmbeddedServerError, initCluster, isInitialised, readPostmaster, startCluster, stopCluster, SUPERUSER } from './cluster.ts';
 import { addLease, leaseFolder, liveLeases, removeLease, tryLockSync, withLock, type LeaseFolder } from './leases.ts';
-import { assertReachable, serverUser } from './server-user.ts';
+import { assertReachable, canRun, serverUser, type ServerUser } from './server-user.ts';
+
+/** The server's account and the binaries it can run. */
+function launcher(pgdata: string): { user: ServerUser; bins: PostgresBinaries } {
+  const user = serverUser(pgdata);
+  return { user, bins: binariesFor(locateBinaries(), (binary) => canRun(user, binary), os.tmpdir()) };
+}
 
 export { EmbeddedServerError } from './cluster.ts';
 export { EmbeddedUnavailableError } from './binaries.ts';
@@ -53,9 +60,9 @@ function passwordOf(dataDir: string, create: boolean): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-async function startServer(bins: PostgresBinaries, dataDir: string, pgdata: string): Promise<void> {
-  const user = serverUser(pgdata);
-  assertReachable(user, bins.postgres, dataDir);
+async function startServer(dataDir: string, pgdata: string): Promise<void> {
+  const { user, bins } = launcher(pgdata);
+  assertReachable(user, dataDir);
   if (!isInitialised(pgdata)) await initCluster(bins, pgdata, user, passwordOf(dataDir, true));
   const major = majorVersionOf(bins.root);
   if (major && dataVersion(pgdata) !== major) {
@@ -79,15 +86,16 @@ export async function acquireEmbedded(options: { dataDir: string; what?: string 
   const dataDir = path.resolve(options.dataDir);
   const pgdata = path.join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
-  const bins = locateBinaries();
+  locateBinaries(); // no binaries for this platform: said before anything else
   const folder = leaseFolder(dataDir);
   const { port, started } = await withLock(folder, async () => {
     let running = readPostmaster(pgdata);
     if (running?.status === 'stopping') {
-      await stopCluster(bins, pgdata, serverUser(pgdata)); // waits for the shutdown under way to end
+      const { user, bins } = launcher(pgdata);
+      await stopCluster(bins, pgdata, user); // waits for the shutdown under way to end
       running = undefined;
     }
-    if (!running) await startServer(bins, dataDir, pgdata);
+    if (!running) await startServer(dataDir, pgdata);
     const postmaster = running ?? readPostmaster(pgdata);
     if (!postmaster) throw new EmbeddedServerError(`The embedded server in ${pgdata} stopped right after it started (see ${path.join(pgdata, 'server.log')}).`);
     addLease(folder, process.pid, options.what ?? 'command');
@@ -113,7 +121,8 @@ export async function acquireEmbedded(options: { dataDir: string; what?: string 
       removeLease(folder, process.pid);
       await withLock(folder, async () => {
         if (liveLeases(folder).length > 0 || !readPostmaster(pgdata)) return;
-        await stopCluster(bins, pgdata, serverUser(pgdata));
+        const { user, bins } = launcher(pgdata);
+        await stopCluster(bins, pgdata, user);
       });
     },
   };
