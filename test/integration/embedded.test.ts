@@ -79,7 +79,7 @@ describe('embedded PostgreSQL', () => {
     const joined = await cli(['sql', 'select 1 as one'], env);
     expect(joined.code, joined.stderr).toBe(0);
     expect(joined.stderr.split('\n')[0]).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} \\(already running\\)`));
-    expect(joined.stdout).toBe("one\n1\n(1 row)\n");
+    expect(joined.stdout).toBe('one\n1\n(1 row)\n');
     // The joiner has ended: the server it did not start still answers.
     const direct = postgres(url, { max: 1, onnotice: () => {} });
     try {
