@@ -9,13 +9,10 @@ import { LISTED_KINDS, type ListedKind } from './harvest/kinds/index.ts';
 import { harvestOrgCommand, migrateCommand, runsCommand, scheduleCommand, syncCommand } from './cli/commands.ts';
 import { cancelCommand } from './cli/cancel.ts';
 import { listSchedulesCommand, removeScheduleCommand } from './cli/schedules.ts';
-import { dbCommand, sqlCommand } from './cli/db.ts';
 import { changesCommand } from './cli/changes.ts';
 import { ENTITY_TYPES, FORMATS, OPS, parseField, parseId, parseKind, parseMoment, type ChangesArgs, type Format } from './cli/changes-options.ts';
 import { grantReaderCommand } from './cli/grant-reader.ts';
-import { demoCommand } from './cli/demo.ts';
-import { dashboardCommand } from './cli/dashboard/command.ts';
-import { doctorCommand } from './cli/doctor.ts';
+import { addToolCommands } from './cli/tool-commands.ts';
 
 export { CliError } from './cli/errors.ts';
 
@@ -183,42 +180,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, deps: CliDeps
     .argument('[RUN_ID]', 'the run to cancel (see `runs`)', parsePositiveInt)
     .action((runId: number | undefined) => cancelCommand(config(), runId));
 
-  program
-    .command('demo')
-    .description("offline: a fake data.gouv.fr in this process, a full sync, a scripted day of changes, an incremental sync, what changed (its own database)")
-    .option('--seed <n>', 'seed of the fake catalog', (v: string) => parsePositiveInt(v), 1)
-    .action((opts: { seed: number }) =>
-      demoCommand(settings(), {
-        seed: opts.seed,
-        databaseUrl: program.getOptionValueSource('databaseUrl') === 'cli' ? (program.opts().databaseUrl as string) : undefined,
-        logLevelTyped: program.getOptionValueSource('logLevel') === 'cli',
-      }),
-    );
-
-  program
-    .command('dashboard')
-    .description('the status page: runs, changes per day, the latest changes, totals, the queue and its workers')
-    .option('--port <n>', 'port to listen on (0: a free one)', (v: string) => (v === '0' ? 0 : parsePositiveInt(v)), 8080)
-    .option('--host <host>', 'address to listen on; other than loopback, anyone who reaches it sees the page', '127.0.0.1')
-    .option('--allow-queue-actions', 'let /queues (bull-board) retry, promote and remove jobs; default read-only')
-    .action((opts: { port: number; host: string; allowQueueActions?: boolean }) => dashboardCommand(config(), opts));
-
-  program
-    .command('doctor')
-    .description('check the database, Redis, the API, the workers, the schedule and the last run, one line each')
-    .action(() => doctorCommand(config()));
-
-  program
-    .command('db')
-    .description('keep the embedded PostgreSQL running in the foreground and print a psql URL (Ctrl-C stops it)')
-    .action(() => dbCommand(config()));
-
-  program
-    .command('sql')
-    .description('run one SQL query against the mirror and print the rows as a table')
-    .argument('<query>', 'the query, quoted')
-    .option('--json', 'one JSON object per row instead of a table')
-    .action((query: string, opts: { json?: boolean }) => sqlCommand(config(), query, opts));
+  addToolCommands(program, config, settings);
 
   return program;
 }
