@@ -87,6 +87,26 @@ function shown(value: unknown, max = 40): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `old → new`, showing where they differ: a long common start of two strings is cut, and of two
+ * objects only the keys that differ are shown. */
+function oldToNew(old: unknown, next: unknown, max = 40): string {
+  if (typeof old === 'string' && typeof next === 'string') {
+    let common = 0;
+    while (common < old.length && old[common] === next[common]) common++;
+    const from = common > 24 ? common - 16 : 0;
+    const cut = (text: string) => (from ? `"…${JSON.stringify(text.slice(from)).slice(1)}` : JSON.stringify(text));
+    const fit = (text: string) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+    return `${fit(cut(old))} → ${fit(cut(next))}`;
+  }
+  if (isObject(old) && isObject(next)) {
+    const keys = [...new Set([...Object.keys(old), ...Object.keys(next)])].filter((k) => canonical(old[k]) !== canonical(next[k]));
+    if (keys.length) return keys.map((k) => `${k}: ${oldToNew(old[k] ?? null, next[k] ?? null, 24)}`).join(', ');
+  }
+  return `${shown(old, max)} → ${shown(next, max)}`;
+}
+
 /** What names an entity in a line: its title, name or slug. */
 function label(object: unknown): string {
   if (!object || typeof object !== 'object') return '';
@@ -106,7 +126,7 @@ function describe(line: ChangeLine): string {
     const parts = [...line.added.map((e) => `+${shown(e, 30)}`), ...line.removed.map((e) => `−${shown(e, 30)}`)];
     if (parts.length) return parts.join(' ');
   }
-  return `${shown(line.old_value)} → ${shown(line.new_value)}`;
+  return oldToNew(line.old_value, line.new_value);
 }
 
 /** Lines for a terminal: a change's columns on its first line only, then `field  old → new`. */

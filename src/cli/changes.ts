@@ -50,9 +50,9 @@ export async function changesCommand(config: Config, args: ChangesArgs & { forma
     if (format === 'json') await write(jsonItems === 0 ? '[]\n' : '\n]\n');
     if (format === 'table') {
       await write(`${formatTable(table)}\n`);
-      const more = limit !== undefined && count === limit ? `, the latest ${limit} (--limit N for more)` : '';
+      const more = limit !== undefined && count === limit ? `: the latest ${limit}, --limit N for more` : '';
       const stamps = table.some((line) => line.stamp) ? '; * = modification stamp' : '';
-      if (count) await write(`(${count} change${count === 1 ? '' : 's'}${more}${stamps})\n`);
+      if (count) await write(`${count} change${count === 1 ? '' : 's'}${more}${stamps}.\n`);
     }
   } catch (error) {
     if (!isClosedPipe(error)) throw error;

@@ -174,8 +174,12 @@ describe('analysts after a scripted day', () => {
     expect(table.code).toBe(0);
     const titleLine = table.stdout.split('\n').find((l) => l.includes(day.titled.id))!;
     expect(titleLine).toMatch(/\btitle\s/);
-    expect(titleLine).toContain(`${JSON.stringify(day.titled.before).slice(0, 20)}`);
-    expect(titleLine.split(' → ')[1]).toContain(JSON.stringify(day.titled.after).slice(0, 20));
+    // Where the two differ is shown: the common start of a long title is cut, its end kept.
+    const [oldShown, newShown] = titleLine.split(/\s+title\s+/)[1]!.split(' → ') as [string, string];
+    expect(oldShown.endsWith(JSON.stringify(day.titled.before).slice(-10))).toBe(true);
+    expect(newShown.trimEnd().endsWith(JSON.stringify(day.titled.after).slice(-10))).toBe(true);
+    const checksumLine = table.stdout.split('\n').find((l) => l.includes(day.checksum.resourceId))!;
+    expect(checksumLine).toContain(`value: ${JSON.stringify((day.checksum.before as { value: string }).value).slice(0, 10)}`);
     const tagLine = table.stdout.split('\n').find((l) => /\btags\b/.test(l))!;
     for (const tag of setDifference(day.tagged.after, day.tagged.before)) expect(tagLine).toContain(`+${JSON.stringify(tag)}`);
     for (const tag of setDifference(day.tagged.before, day.tagged.after)) expect(tagLine).toContain(`−${JSON.stringify(tag)}`);
