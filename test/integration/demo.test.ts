@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli-process.ts';
+import { createTestDatabase } from '../support/db.ts';
 
 describe('demo', () => {
   let dir: string;
@@ -59,5 +60,20 @@ describe('demo', () => {
 
   it('never writes to the mirror’s own database', async () => {
     expect(await rows(['select count(*)::int as runs from sync_runs'])).toEqual([{ runs: 0 }]);
+  });
+
+  it('refuses a --database-url that names an existing database other than a former demo’s, and leaves it whole', async () => {
+    const mirror = await createTestDatabase();
+    try {
+      await mirror.sql`insert into sync_runs (mode, status, kinds) values ('full', 'succeeded', '{datasets}')`;
+      const exit = await cli(['demo', '--database-url', mirror.url], { ...env, DATABASE_URL: mirror.url });
+      expect(exit.code).toBe(1);
+      expect(exit.stderr.trim().split('\n').at(-1)).toBe(
+        `The database "${mirror.name}" at ${mirror.url} exists and is not a demo's: the demo drops and makes its database again, so name a new one.`,
+      );
+      expect((await mirror.sql`select count(*)::int as n from sync_runs`)[0]!.n).toBe(1);
+    } finally {
+      await mirror.drop();
+    }
   });
 });
