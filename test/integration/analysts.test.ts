@@ -5,6 +5,8 @@
 // Touches Postgres, HTTP and child processes.
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTITY_TYPES } from '../../src/cli/changes-options.ts';
+import { ENTITY_LOOKUPS } from '../../src/db/sql/insert-changes.ts';
 import { KINDS_BY_TYPE } from '../../src/harvest/kinds/index.ts';
 import { trackedOf } from '../../src/harvest/store-entities.ts';
 import { cli, sentences } from '../support/cli-process.ts';
@@ -222,5 +224,40 @@ describe('analysts after a scripted day', () => {
     expect(listed.map((r) => ({ id: r['id'], status: r['status'], mode: r['mode'], inserted: r['inserted'], updated: r['updated'], deleted: r['deleted'], restored: r['restored'] }))).toEqual([...stored]);
     expect(listed.map((r) => r['id'])).toEqual([...runs].reverse());
     expect(listed[0]!['started_at']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+});
+
+describe('analysts on every kind', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ fake: { counts: { datasets: 20, organizations: 3, reuses: 3, users: 15, dataservices: 3 } } });
+  });
+  afterAll(async () => h?.close());
+
+  it('knows the organization of every entity type and lets `changes --kind` name each', () => {
+    for (const type of Object.keys(KINDS_BY_TYPE)) {
+      expect(ENTITY_LOOKUPS[type], type).toBeDefined();
+      expect(ENTITY_TYPES, type).toContain(type);
+    }
+  });
+
+  it('records a dataservice edit with its old and new values, stamp and organization, and folds it as of any date', async () => {
+    expect((await h.sync({ mode: 'full' })).status).toBe('succeeded');
+    const t1 = new Date().toISOString();
+    const [service] = await h.database.sql`select id, title, organization_id from dataservices where deleted_at is null order by id limit 1`;
+    const id = service!.id as string;
+    const before = trackedOf(KINDS_BY_TYPE.dataservice, (await h.database.sql`select raw from dataservices where id = ${id}`)[0]!.raw as Row, null);
+    h.fake.catalog.editDataservice(id, { title: 'API renommée' });
+    expect(await h.sync({ mode: 'incremental' })).toMatchObject({ status: 'succeeded', error: undefined });
+    const after = trackedOf(KINDS_BY_TYPE.dataservice, (await h.database.sql`select raw from dataservices where id = ${id}`)[0]!.raw as Row, null);
+    const [change] = await h.database.sql`select changed_fields, stamp_fields, organization_id from changes where entity_type = 'dataservice' and op = 'update'`;
+    expect(change).toEqual({ changed_fields: ['title'], stamp_fields: ['metadata_modified_at'], organization_id: service!.organization_id });
+    expect(await h.database.sql`select old_value, new_value from field_changes where entity_type = 'dataservice'`).toEqual([{ old_value: service!.title, new_value: 'API renommée' }]);
+    const [asOf] = await h.database.sql`select entity_as_of('dataservice', ${id}, ${t1}::timestamptz) as then, entity_as_of('dataservice', ${id}, now()) as now`;
+    expect(asOf).toEqual({ then: before, now: after });
+    const all = await h.database.sql`select id from dataservices_as_of(now()) order by id`;
+    expect(all.map((r) => r.id)).toEqual((await h.database.sql`select id from dataservices where deleted_at is null order by id`).map((r) => r.id));
+    const lines = JSON.parse((await cli(['changes', '--kind', 'dataservices', '--op', 'update', '--format', 'json'], { DATABASE_URL: h.database.url, LOG_LEVEL: 'silent' })).stdout) as Row[];
+    expect(lines.map((l) => [l['entity_id'], l['field'], l['new_value']])).toEqual([[id, 'title', 'API renommée']]);
   });
 });
