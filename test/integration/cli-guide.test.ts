@@ -98,6 +98,23 @@ describe('a command line that guides', () => {
     expect((await cli(['schedule', '--list', '--remove'], env)).code).toBe(1);
   });
 
+  it('on a terminal, draws a bar per listing with done/total, percent, rate and ETA, and logs for people', async () => {
+    // script(1) gives the command a pseudo-terminal, as a person's shell does.
+    const command = `${process.execPath} --import tsx bin/mirror.ts sync --kinds organizations,datasets --log-level info`;
+    const exit = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm', ...env } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(exit.code, exit.out).toBe(0);
+    const text = exit.out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); // colours and cursor moves aside
+    expect(text).toMatch(/datasets[^|\n]*\|█+\| 100% (\d+)\/\1 (pages|items) · [\d.–]+\/s · ETA +\d+s · \d+ items/);
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: sync started /m);
+    expect(text).not.toContain('{"level"');
+    expect(text).toMatch(/^Run \d+ \((full|incremental)\) succeeded/m);
+  });
+
   it('sync --queue --wait says when no worker consumes the queue, goes on when one comes, and shows progress', async () => {
     const waiting = startCli(['sync', '--queue', '--wait', '--mode', 'full'], env);
     await new Promise<void>((resolve, reject) => {
