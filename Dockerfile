@@ -10,7 +10,7 @@ COPY src ./src
 COPY jobs ./jobs
 COPY migrations ./migrations
 # The fake data.gouv.fr (for `demo` and `npm run fake-api`) with its recorded responses; .dockerignore leaves its tests out.
-COPY test/fake-datagouv ./test/fake-datagouv
+COPY src/fake-datagouv ./src/fake-datagouv
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 ENV MIRROR_DATA_DIR=/app/data

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { FaultOptions } from '../test/fake-datagouv/index.ts';
+import type { FaultOptions } from '../src/fake-datagouv/index.ts';
 import { onCleanup } from './cleanup.ts';
 import type { MutationSummary } from './mutate.ts';
 

@@ -1,6 +1,6 @@
 // Child process serving the fake data.gouv.fr (so the bench's CPU and RSS are the mirror's own), driven by JSON-line commands on stdin. Touches HTTP.
 import { createInterface } from 'node:readline';
-import { startFakeDatagouv, type FaultOptions } from '../test/fake-datagouv/index.ts';
+import { startFakeDatagouv, type FaultOptions } from '../src/fake-datagouv/index.ts';
 import { mutateDatasets } from './mutate.ts';
 
 const [scaleArg, seedArg] = process.argv.slice(2);

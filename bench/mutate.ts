@@ -1,5 +1,5 @@
 // The incremental scenario's nightly churn: a seeded 1% of visible datasets edited, given or stripped of resources, or deleted. Pure, on the fake's in-memory catalog.
-import type { FakeCatalog, JsonObject } from '../test/fake-datagouv/index.ts';
+import type { FakeCatalog, JsonObject } from '../src/fake-datagouv/index.ts';
 
 export interface MutationSummary {
   datasets: number;

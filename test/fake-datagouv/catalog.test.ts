@@ -1,9 +1,9 @@
 // Tests of the generated catalog itself: determinism, row shortcuts matching full objects, size and skew (pure).
 import { describe, expect, it } from 'vitest';
-import { FakeCatalog } from './catalog.ts';
-import { countsFor } from './index.ts';
+import { FakeCatalog } from '../../src/fake-datagouv/catalog.ts';
+import { countsFor } from '../../src/fake-datagouv/index.ts';
 import { asList, asObj } from './test-helpers.ts';
-import { KINDS } from './types.ts';
+import { KINDS } from '../../src/fake-datagouv/types.ts';
 
 const counts = { datasets: 300, organizations: 20, reuses: 30, users: 200 };
 

@@ -1,8 +1,8 @@
 // Tests of dataservice mutations: metadata_modified_at, visibility, link totals and metrics, seen over HTTP (touches HTTP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeCatalog } from './catalog.ts';
-import { readFixture } from './fixtures.ts';
-import { startFakeDatagouv, type FakeDatagouv } from './index.ts';
+import { FakeCatalog } from '../../src/fake-datagouv/catalog.ts';
+import { readFixture } from '../../src/fake-datagouv/fixtures.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
 import { asObj, getJson, walk, type Obj } from './test-helpers.ts';
 
 let fake: FakeDatagouv;

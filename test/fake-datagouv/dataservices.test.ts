@@ -1,8 +1,8 @@
 // HTTP tests of the fake's dataservices: generated shape, listing, sorts, filters, masks, items, datasets' `dataservice` filter (touches HTTP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeCatalog } from './catalog.ts';
-import { readFixture } from './fixtures.ts';
-import { startFakeDatagouv, type FakeDatagouv } from './index.ts';
+import { FakeCatalog } from '../../src/fake-datagouv/catalog.ts';
+import { readFixture } from '../../src/fake-datagouv/fixtures.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
 import { asList, asObj, dataOf, fixtureKeys, getJson, walk, type Obj } from './test-helpers.ts';
 
 let fake: FakeDatagouv;

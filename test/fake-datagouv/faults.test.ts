@@ -1,6 +1,6 @@
 // Tests of injected faults and their counters: 5xx, 429, latency, reset, truncation, refusal, failTimes, heavy pages, ignored masks (touches HTTP).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeDatagouv, type FakeDatagouv } from './index.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
 
 let fake: FakeDatagouv;
 const api = (path: string): string => `${fake.url}/api/1/${path}`;

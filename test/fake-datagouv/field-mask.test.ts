@@ -1,6 +1,6 @@
 // Unit tests of the X-Fields parser and applier against flask-restx's behaviour (pure).
 import { describe, expect, it } from 'vitest';
-import { applyMask, MaskError, parseMask } from './field-mask.ts';
+import { applyMask, MaskError, parseMask } from '../../src/fake-datagouv/field-mask.ts';
 
 describe('parseMask', () => {
   it('parses flat, nested and braced masks alike', () => {

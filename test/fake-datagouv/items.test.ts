@@ -1,7 +1,7 @@
 // HTTP tests of single items (id or slug, 404/410) and of generated shapes against the real fixtures (touches HTTP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeDatagouv, type FakeDatagouv } from './index.ts';
-import { readFixture } from './fixtures.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
+import { readFixture } from '../../src/fake-datagouv/fixtures.ts';
 import { asList, asObj, fixtureKeys, getJson, type Obj } from './test-helpers.ts';
 
 let fake: FakeDatagouv;

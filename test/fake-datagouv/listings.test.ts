@@ -1,6 +1,6 @@
 // HTTP tests of the fake's listings: envelope, paging, validation, sorting, filters, masks, admin-only users (touches HTTP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeDatagouv, type FakeDatagouv } from './index.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
 import { asList, asObj, dataOf, getJson, walk } from './test-helpers.ts';
 
 let fake: FakeDatagouv;

@@ -1,7 +1,7 @@
 // Tests of catalog mutations: their effect on listings, items and stamps, seen over HTTP (touches HTTP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeDatagouv, type FakeDatagouv } from './index.ts';
-import { readFixture } from './fixtures.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
+import { readFixture } from '../../src/fake-datagouv/fixtures.ts';
 import { asList, asObj, getJson, walk, type Obj } from './test-helpers.ts';
 
 let fake: FakeDatagouv;

@@ -1,5 +1,5 @@
 // Helpers shared by the fake's own tests: typed JSON fetches and fixture key sets (touches HTTP).
-import { readFixture } from './fixtures.ts';
+import { readFixture } from '../../src/fake-datagouv/fixtures.ts';
 
 export type Obj = Record<string, unknown>;
 

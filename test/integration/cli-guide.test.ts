@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startFakeDatagouv, type FakeDatagouv } from '../fake-datagouv/index.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
 import { cli, startCli } from '../support/cli-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { obliterateQueue, spawnWorker, testConfig, uniqueQueueName } from '../support/queue.ts';

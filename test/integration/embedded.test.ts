@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startFakeDatagouv, type FakeDatagouv } from '../fake-datagouv/index.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
 import { cli, startCli } from '../support/cli-process.ts';
 import { uniqueQueueName } from '../support/queue.ts';
 

@@ -10,7 +10,7 @@ import { openDb } from '../../src/db/client.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import { runSync, type SyncContext } from '../../src/harvest/run-sync.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startFakeDatagouv, type FakeDatagouv } from '../fake-datagouv/index.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { cli, sentences, startCli, until, type Cli } from '../support/cli-process.ts';
 import { mirrorState } from '../support/harness.ts';

@@ -15,7 +15,7 @@ import { runMigrations } from '../../src/db/migrate.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { enqueueSync, waitForJob, waitForRunEnd } from '../../src/queue/enqueue.ts';
 import { openQueue, type MirrorQueue } from '../../src/queue/queue.ts';
-import { startFakeDatagouv, type FakeDatagouv } from '../fake-datagouv/index.ts';
+import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
 import { mirrorState, startHarness, type Harness } from '../support/harness.ts';
 import { configEnv, spawnWorker, testConfig, uniqueQueueName, type WorkerProcess } from '../support/queue.ts';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/servers.ts';

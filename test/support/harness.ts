@@ -4,7 +4,7 @@ import { createHttpClient, type HttpClient } from '../../src/api/http-client.ts'
 import { createLocalBudget } from '../../src/api/request-budget.ts';
 import { runSync, type SyncContext, type SyncRequest } from '../../src/harvest/run-sync.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startFakeDatagouv, type FakeDatagouv, type FakeOptions } from '../fake-datagouv/index.ts';
+import { startFakeDatagouv, type FakeDatagouv, type FakeOptions } from '../../src/fake-datagouv/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export interface Harness {

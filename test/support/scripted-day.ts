@@ -2,7 +2,7 @@
 // resource's checksum changed, a dataset deleted, one purged, one archived, an organization renamed),
 // and the next day's restore of the deleted dataset, with what each change was. Pure, on the fake's
 // in-memory catalog.
-import type { FakeCatalog, JsonObject } from '../fake-datagouv/index.ts';
+import type { FakeCatalog, JsonObject } from '../../src/fake-datagouv/index.ts';
 
 type Obj = JsonObject & { id: string };
 

@@ -1,5 +1,6 @@
 // The layers of the code base: no import cycle, and no lower layer importing a higher one
-// (base < api < db < harvest < queue < cli; jobs/ and bin/ on top, test-only code never imported).
+// (base and the fake data.gouv.fr < api < db and the embedded server < harvest < queue < cli and the
+// demo; jobs/ and bin/ on top; test-only code never imported).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import madge from 'madge';
@@ -14,7 +15,9 @@ function layerOf(file: string): (typeof LAYERS)[number] | 'test' {
   if (file.startsWith('bin/')) return 'bin';
   const [, second] = file.split('/');
   // The CLI's entry and its composition root (config -> logger, pool, HTTP client) sit with the CLI.
-  if (second === 'cli.ts' || second === 'runtime.ts') return 'cli';
+  if (second === 'cli.ts' || second === 'runtime.ts' || second === 'demo') return 'cli';
+  // The embedded PostgreSQL server sits with the database layer; the fake data.gouv.fr stands alone.
+  if (second === 'embedded') return 'db';
   return (LAYERS as readonly string[]).includes(second ?? '') ? (second as (typeof LAYERS)[number]) : 'base';
 }
 
