@@ -76,6 +76,24 @@ describe('changes_daily', () => {
     expect(row).toMatchObject({ entity_type: 'dataset', organization_id: dataset!.organization_id, op: 'update', changes: 1 });
   });
 
+  it("keeps each change's organization as observed when a dataset changes hands", async () => {
+    const catalog = h.fake.catalog;
+    const orgOf = (id: string) => ((catalog.get('datasets', id) as Record<string, unknown>)['organization'] as { id: string } | null)?.id ?? null;
+    const moved = catalog.visible('datasets').find((id) => orgOf(id) !== null)!;
+    const from = orgOf(moved)!;
+    const target = catalog.visible('datasets').map((id) => (catalog.get('datasets', id) as Record<string, unknown>)['organization']).find((o) => o && (o as { id: string }).id !== from)!;
+    const perOrg = async (org: string) =>
+      (await h.database.sql`select coalesce(sum(changes), 0)::int as n from changes_per_day where organization_id = ${org} and entity_type = 'dataset'`)[0]!.n as number;
+    const before = await perOrg(from);
+    catalog.editDataset(moved, { organization: target as never });
+    expect((await h.sync({ mode: 'incremental' })).status).toBe('succeeded');
+    const rows = await h.database.sql`select op, organization_id from changes where entity_type = 'dataset' and entity_id = ${moved} order by id`;
+    expect(rows.at(0)).toEqual({ op: 'insert', organization_id: from });
+    expect(rows.at(-1)).toEqual({ op: 'update', organization_id: (target as { id: string }).id });
+    expect(await perOrg(from)).toBe(before); // its past changes stay with the organization it had
+    expect(await table()).toEqual(await direct());
+  });
+
   it('never loses a transaction that a refresh raced', async () => {
     const [run] = await h.database.sql`select id::int from sync_runs order by id limit 1`;
     const [dataset] = await h.database.sql`select id from datasets where deleted_at is null limit 1`;
