@@ -15,7 +15,8 @@ export function writeStderr(text: string): void {
 export function startBars(format: string): cliProgress.MultiBar {
   bars?.stop();
   bars = new cliProgress.MultiBar(
-    { format, stream: process.stderr, hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 20, fps: 8, autopadding: true },
+    // The bar shrinks on narrow terminals, so that the counts, rate and ETA after it stay on the line.
+    { format, stream: process.stderr, hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 20, fps: 8, autopadding: true, barsize: Math.min(40, Math.max(8, (process.stderr.columns || 80) - 75)) },
     cliProgress.Presets.shades_classic,
   );
   return bars;
