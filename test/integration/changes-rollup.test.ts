@@ -1,9 +1,12 @@
 // The daily rollup behind changes_per_day: refreshed when a run closes (succeeded or failed), equal to
-// counting `changes` directly, unchanged by retried closes and refreshes, exact at once when changes
+// counting `changes` directly, unchanged by retried closes, redelivered pages and second refreshes,
+// organizations as observed when a dataset changes hands, exact at once when changes
 // land after a refresh (late writers, runs closed elsewhere), and never missing a transaction that a
 // refresh raced. Touches Postgres and HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyRunCounts, finishRun } from '../../src/db/runs.ts';
+import { emptyRunCounts, finishRun, openRun } from '../../src/db/runs.ts';
+import { KINDS_BY_TYPE } from '../../src/harvest/kinds/index.ts';
+import { storePage } from '../../src/harvest/store-page.ts';
 import { insertChanges } from '../../src/db/sql/insert-changes.ts';
 import { openDb } from '../../src/db/client.ts';
 import { until } from '../support/cli-process.ts';
@@ -54,6 +57,21 @@ describe('changes_daily', () => {
     expect(unchanged.status).toBe('succeeded');
     expect(await h.database.sql`select count(*)::int as n from changes where run_id = ${unchanged.runId}`).toEqual([{ n: 0 }]);
     expect(await table()).toEqual(before);
+  });
+
+  it('counts a redelivered page once: a retried job writes no second change', async () => {
+    const added = h.fake.catalog.addDataset({ title: 'Jeu livré deux fois' }) as { id: string; resources: unknown[] };
+    const runId = await openRun(h.database.db, { mode: 'full', kinds: ['datasets'] });
+    const ctx = { runId, observedAt: new Date().toISOString(), sourceUrl: '/api/1/datasets/?page=1' };
+    await storePage(h.database.sql, KINDS_BY_TYPE.dataset, [h.fake.catalog.get('datasets', added.id)], ctx);
+    await storePage(h.database.sql, KINDS_BY_TYPE.dataset, [h.fake.catalog.get('datasets', added.id)], ctx); // redelivered
+    await finishRun(h.database.db, runId, 'succeeded', { counts: emptyRunCounts(), completeness: {}, countsByType: {} });
+    expect(await h.database.sql`select entity_type, op, count(*)::int as n from changes where run_id = ${runId} group by 1, 2 order by 1`).toEqual([
+      { entity_type: 'dataset', op: 'insert', n: 1 },
+      ...(added.resources.length ? [{ entity_type: 'resource', op: 'insert', n: added.resources.length }] : []),
+    ]);
+    expect(await dirty()).toEqual([]);
+    expect(await table()).toEqual(await direct());
   });
 
   it('counts changes written after the refresh at once, and holds them after the next refresh', async () => {
