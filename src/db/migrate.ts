@@ -1,11 +1,11 @@
 // Migrations: creates the database when missing, then applies migrations/ under an advisory lock. Touches Postgres.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { drizzle } from 'drizzle-orm/postgres-js';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
-export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+export const MIGRATIONS_FOLDER = path.join(PACKAGE_ROOT, 'migrations');
 
 /** Any constant works; it only has to be the same for every process migrating this database. */
 const MIGRATION_LOCK_KEY = 0x6d6972726f72; // "mirror"

@@ -1,16 +1,17 @@
 // Loads the real recorded data.gouv.fr responses (read-only) that seed the generated catalog (reads files once).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import type { Json, JsonObject } from './types.ts';
 
 /** The recorded responses live in the shared folder beside the repository (`../shared/fixtures/datagouv`);
  * DATAGOUV_FIXTURES_DIR points elsewhere. */
 export const FIXTURES_DIR =
-  process.env.DATAGOUV_FIXTURES_DIR ?? fileURLToPath(new URL('../../../shared/fixtures/datagouv/', import.meta.url));
+  process.env.DATAGOUV_FIXTURES_DIR ?? path.join(PACKAGE_ROOT, '..', 'shared', 'fixtures', 'datagouv');
 
-/** The copy that ships with the package (a clone or the Docker image without the shared folder). */
-const SHIPPED_DIR = fileURLToPath(new URL('./recorded/', import.meta.url));
+/** The copy that ships with the package (a clone or the Docker image without the shared folder), read
+ * from the sources also when the fake runs compiled from dist/. */
+const SHIPPED_DIR = path.join(PACKAGE_ROOT, 'src', 'fake-datagouv', 'recorded');
 
 export function readFixture(name: string): unknown {
   const preferred = path.join(FIXTURES_DIR, name);

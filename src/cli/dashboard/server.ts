@@ -3,16 +3,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type postgres from 'postgres';
+import { PACKAGE_ROOT } from '../../package-root.ts';
 import { readStatus } from './status.ts';
 
-const PUBLIC = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
+/** Served as is from the sources, also when the code runs compiled from dist/. */
+const PUBLIC = path.join(PACKAGE_ROOT, 'src', 'cli', 'dashboard', 'public');
 const require = createRequire(import.meta.url);
 /** Chart.js's own browser build, as the package ships it: no bundler, no build step. */
 const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
