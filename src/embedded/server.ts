@@ -119,6 +119,7 @@ export async function acquireEmbedded(options: { dataDir: string; what?: string 
       released = true;
       process.off('exit', onExit);
       removeLease(folder, process.pid);
+      if (!existsSync(dataDir)) return; // the folder went away (and its server with it): nothing to stop
       await withLock(folder, async () => {
         if (liveLeases(folder).length > 0 || !readPostmaster(pgdata)) return;
         const { user, bins } = launcher(pgdata);

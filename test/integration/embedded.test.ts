@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { startFakeDatagouv, type FakeDatagouv } from '../../src/fake-datagouv/index.ts';
 import { cli, startCli } from '../support/cli-process.ts';
 import { uniqueQueueName } from '../support/queue.ts';
@@ -68,6 +68,13 @@ describe('embedded PostgreSQL', () => {
 
   it('is shared by two commands at once: the second joins the first one’s server, whose end alone stops it', async () => {
     const db = startCli(['db'], env);
+    onTestFinished(async () => {
+      // A failed assertion leaves it running: Ctrl-C it (it stops its server), killed if it hangs.
+      if (db.child.exitCode !== null) return;
+      db.child.kill('SIGINT');
+      await Promise.race([db.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (db.child.exitCode === null) db.child.kill('SIGKILL');
+    });
     const url = await new Promise<string>((resolve, reject) => {
       db.child.stdout!.on('data', () => {
         const found = /psql "(postgres:\/\/[^"]+)"/.exec(db.stdout());
