@@ -1,7 +1,6 @@
 // What each command does once its arguments are parsed. Touches Postgres, HTTP and Redis.
 import type { Config, Settings } from '../config.ts';
 import { runMigrations, redactUrl } from '../db/migrate.ts';
-import { failStaleRuns, getRun, listRuns } from '../db/runs.ts';
 import { assertOrganizationKey, harvestOrganization, resolveOrganization } from '../harvest/harvest-org.ts';
 import type { ListedKind } from '../harvest/kinds/index.ts';
 import { withSignal } from '../harvest/conduct-run.ts';
@@ -15,10 +14,8 @@ import { CliError } from './errors.ts';
 import { surviveDriverFaults } from '../driver-faults.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { runEnd, runOfJob, watchRedis } from './follow.ts';
-import { formatQueue, formatRuns, formatSummary } from './format.ts';
+import { formatSummary } from './format.ts';
 import { followQueued } from './queue-progress.ts';
-import { withLiveCounts } from '../status/runs.ts';
-import { runsJson } from './runs-json.ts';
 
 export async function migrateCommand(config: Config): Promise<void> {
   const { created } = await runMigrations(config.DATABASE_URL);
@@ -144,42 +141,6 @@ export async function scheduleCommand(config: Settings, opts: { cron: string; tz
     const scheduler = await queue.mirror.queue.getJobScheduler(NIGHTLY_SCHEDULER_ID);
     const next = scheduler?.next ? new Date(scheduler.next).toISOString() : 'unknown';
     console.log(`Nightly sync scheduled on ${config.QUEUE_NAME}: "${opts.cron}" (${opts.tz}); next run ${next}.`);
-  } finally {
-    await queue.close();
-  }
-}
-
-export async function runsCommand(config: Config, opts: { limit: number; json?: boolean }): Promise<void> {
-  const runtime = createRuntime(config);
-  try {
-    await failStaleRuns(runtime.database.db, config.RUN_STALE_AFTER_MS);
-    // A queued run's row holds its counts only at its end: a running one shows them live from its changes.
-    const runs = await withLiveCounts(runtime.database.sql, await listRuns(runtime.database.db, opts.limit));
-    console.log(opts.json ? runsJson(runs) : formatRuns(runs));
-  } finally {
-    await runtime.close();
-  }
-  if (!opts.json) console.log(`\n${await queueSummary(config)}`);
-}
-
-/** Queued and running jobs; the runs table alone says nothing of work not started yet. */
-async function queueSummary(config: Config): Promise<string> {
-  let queue: Awaited<ReturnType<typeof queueOf>>;
-  try {
-    queue = await queueOf(config);
-  } catch (error) {
-    return `Queue ${config.QUEUE_NAME}: ${error instanceof Error ? error.message : String(error)} Queued work unknown.`;
-  }
-  try {
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref());
-    const q = queue.mirror.queue;
-    const [counts, jobs] = await Promise.race([
-      Promise.all([q.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'failed'), q.getJobs(['active', 'waiting', 'delayed'], 0, 19)]),
-      timeout,
-    ]);
-    return formatQueue(config.QUEUE_NAME, counts, jobs);
-  } catch {
-    return `Queue ${config.QUEUE_NAME}: Redis at ${redactUrl(config.REDIS_URL)} did not answer in time; queued work unknown.`;
   } finally {
     await queue.close();
   }

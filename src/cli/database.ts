@@ -3,7 +3,7 @@
 // ends. Touches Postgres, the filesystem and child processes.
 import path from 'node:path';
 import { runMigrations } from '../db/migrate.ts';
-import { acquireEmbedded, type EmbeddedServer } from '../embedded/server.ts';
+import type { EmbeddedServer } from '../embedded/server.ts';
 
 /** The embedded server's database of the mirror, and the demo's (never the same). */
 export const EMBEDDED_DATABASES = { mirror: 'datagouv_mirror', demo: 'datagouv_mirror_demo' } as const;
@@ -34,7 +34,8 @@ export function describeEmbedded(choice: EmbeddedChoice): string {
 
 /** Joins the embedded server of `dataDir` for this process and returns `database`'s URL, created and migrated. */
 export async function useEmbedded(dataDir: string, database: string, options: { migrate?: boolean; what?: string } = {}): Promise<EmbeddedChoice> {
-  joined ??= await acquireEmbedded({ dataDir, what: options.what });
+  // Imported here: a command given DATABASE_URL never loads the embedded server's code.
+  joined ??= await (await import('../embedded/server.ts')).acquireEmbedded({ dataDir, what: options.what });
   const url = joined.url(database);
   if (options.migrate !== false) await runMigrations(url);
   chosen = { server: joined, database, url };

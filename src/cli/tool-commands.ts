@@ -2,10 +2,9 @@
 // on the program by src/cli.ts. Pure wiring: each command's work is in its own module.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Config, Settings } from '../config.ts';
-import { dashboardCommand } from './dashboard/command.ts';
-import { dbCommand, sqlCommand } from './db.ts';
-import { demoCommand } from './demo.ts';
-import { doctorCommand } from './doctor.ts';
+
+// Each command's module is imported when it runs (the other commands' start-up never pays for it).
+const db = () => import('./db.ts');
 
 function wholeNumber(min: number) {
   return (value: string): number => {
@@ -20,8 +19,8 @@ export function addToolCommands(program: Command, config: () => Config, settings
     .command('demo')
     .description('offline: a fake data.gouv.fr in this process, a full sync, a scripted day of changes, an incremental sync, what changed (its own database)')
     .option('--seed <n>', 'seed of the fake catalog', wholeNumber(1), 1)
-    .action((opts: { seed: number }) =>
-      demoCommand(settings(), {
+    .action(async (opts: { seed: number }) =>
+      (await import('./demo.ts')).demoCommand(settings(), {
         seed: opts.seed,
         // Only a URL typed here: the environment's DATABASE_URL is the mirror's, which the demo never touches.
         databaseUrl: program.getOptionValueSource('databaseUrl') === 'cli' ? (program.opts().databaseUrl as string) : undefined,
@@ -35,22 +34,22 @@ export function addToolCommands(program: Command, config: () => Config, settings
     .option('--port <n>', 'port to listen on (0: a free one)', wholeNumber(0), 8080)
     .option('--host <host>', 'address to listen on; other than loopback, anyone who reaches it sees the page', '127.0.0.1')
     .option('--allow-queue-actions', 'let /queues (bull-board) retry, promote and remove jobs; default read-only')
-    .action((opts: { port: number; host: string; allowQueueActions?: boolean }) => dashboardCommand(config(), opts));
+    .action(async (opts: { port: number; host: string; allowQueueActions?: boolean }) => (await import('./dashboard/command.ts')).dashboardCommand(config(), opts));
 
   program
     .command('doctor')
     .description('check the database, Redis, the API, the workers, the schedule and the last run, one line each')
-    .action(() => doctorCommand(config()));
+    .action(async () => (await import('./doctor.ts')).doctorCommand(config()));
 
   program
     .command('db')
     .description('keep the embedded PostgreSQL running in the foreground and print a psql URL (Ctrl-C stops it)')
-    .action(() => dbCommand(config()));
+    .action(async () => (await db()).dbCommand(config()));
 
   program
     .command('sql')
     .description('run one SQL query against the mirror and print the rows as a table')
     .argument('<query>', 'the query, quoted')
     .option('--json', 'one JSON object per row instead of a table')
-    .action((query: string, opts: { json?: boolean }) => sqlCommand(config(), query, opts));
+    .action(async (query: string, opts: { json?: boolean }) => (await db()).sqlCommand(config(), query, opts));
 }
