@@ -90,8 +90,12 @@ export async function waitForJob<T>(connection: Redis, queue: Queue, job: Job, o
       }
       if (!current) throw new JobVanishedError(jobId, runId);
       runId = runIdOf(current.data) ?? runId;
-      if (state === 'completed') return current.returnvalue as T;
-      if (state === 'failed') throw new Error(current.failedReason || `Job ${jobId} failed.`);
+      if (state === 'completed' || state === 'failed') {
+        // The job may have ended between reading it and reading its state: read its outcome again.
+        const ended = (await Job.fromId(reader, jobId)) ?? current;
+        if (state === 'completed') return ended.returnvalue as T;
+        throw new Error(ended.failedReason || `Job ${jobId} failed.`);
+      }
       await sleepOrThrow(options.intervalMs ?? 250, options.signal);
     }
   } finally {
