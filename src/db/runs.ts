@@ -282,6 +282,8 @@ export async function openCatalogRun(
       if (own) return { id: own.id, uuid: own.uuid, mode: own.mode === 'incremental' ? ('incremental' as const) : ('full' as const), resumed: true };
     }
     await failStaleRuns(tx as unknown as Db, input.staleAfterMs);
+    // The run state (run_seen_ids) of runs that ended, however they ended, is dropped here.
+    await tx.execute(sql`delete from run_seen_ids s where not exists (select 1 from sync_runs r where r.id = s.run_id and r.status = 'running')`);
     let active = await findActiveCatalogRun(tx as unknown as Db);
     const abandoned = active && (await input.isAbandoned?.(active));
     if (active && abandoned) {

@@ -58,6 +58,10 @@ describe('dataservices', () => {
     expect(row!.raw).toEqual(sample);
     const again = await h.sync({ mode: 'full' });
     expect(await changesOf(h.database.sql, again.runId)).toEqual([]);
+    // The run state of the first run was dropped when the second opened; the second's is still there.
+    const state = await h.database.sql<{ run_id: number; n: number }[]>`select run_id::int, count(*)::int as n from run_seen_ids group by 1`;
+    expect(state.map((r) => r.run_id)).toEqual([again.runId]);
+    expect(state[0]!.n).toBeGreaterThan(h.fake.catalog.visible('dataservices').length);
   });
 
   it('an incremental run records an edit, a deletion, an archive, a link and an unlink, and nothing for metrics', async () => {
