@@ -3,7 +3,7 @@
 // database, after a 1% churn and an incremental sync (its own when `incremental` did not run).
 // Touches Postgres and HTTP.
 import postgres from 'postgres';
-import { ensureFullSync, lineBase, type CatalogState } from './catalog.ts';
+import { churnSince, ensureFullSync, lineBase, type CatalogState } from './catalog.ts';
 import { waitForQuietMachine } from './cpu.ts';
 import { timedSync } from './mirror.ts';
 import { round, say, type Line } from './report.ts';
@@ -31,7 +31,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 async function ensureChurn(state: CatalogState, sql: postgres.Sql, url: string): Promise<void> {
   const [row] = await sql`select exists (select 1 from changes where op = 'update' and entity_type = 'dataset') as churned`;
   if (row!.churned) return;
-  const mutations = await state.fake.mutate(0.01, state.args.seed);
+  const mutations = await churnSince(state, await ensureFullSync(state));
   say(`asof: mutated ${JSON.stringify(mutations)}, incremental sync (not timed)`);
   const inc = await timedSync(url, state.fake.url, state.settings, { mode: 'incremental' }, 'asof churn', { fake: [state.fake.pid] });
   if (inc.outcome.status !== 'succeeded') throw new Error(`the churn's incremental sync failed: ${inc.outcome.error}`);

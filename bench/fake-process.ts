@@ -11,6 +11,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 export interface FakeStatsView {
   requests: number;
+  /** Response body bytes the fake sent. */
+  bytes: number;
   byRoute: Record<string, number>;
   byStatus: Record<string, number>;
   peakInFlight: number;

@@ -14,8 +14,8 @@ write({ ready: true, url: fake.url, counts });
 async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
   switch (cmd) {
     case 'stats': {
-      const { requests, byRoute, byStatus, peakInFlight, faultsInjected } = fake.stats;
-      return { requests, byRoute, byStatus, peakInFlight, faultsInjected };
+      const { requests, bytes, byRoute, byStatus, peakInFlight, faultsInjected } = fake.stats;
+      return { requests, bytes, byRoute, byStatus, peakInFlight, faultsInjected };
     }
     case 'resetStats':
       fake.resetStats();

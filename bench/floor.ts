@@ -1,4 +1,4 @@
-// The raw floor: the mirror's listing pages and referenced users, same client/page size/concurrency, COPYed as raw jsonb into one unlogged table. Touches Postgres and HTTP.
+// The raw floor: the mirror's listing pages (and the filtered pages of links items do not embed) and referenced users, same client/page size/concurrency, COPYed as raw jsonb into one unlogged table. Touches Postgres and HTTP.
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { fetchListingPage } from '../src/api/fetch-page.ts';
 import type { HttpClient } from '../src/api/http-client.ts';
 import { itemPath } from '../src/harvest/fetch-by-id.ts';
-import { LISTINGS } from '../src/harvest/kinds/index.ts';
+import { LISTINGS, PRIMARY_KINDS, type ListedKind } from '../src/harvest/kinds/index.ts';
 import { cpuByProcessWindow, machineCpuWindow, waitForQuietMachine } from './cpu.ts';
 import { say } from './report.ts';
 import { benchConfig, benchHttpClient, type MirrorSettings } from './mirror.ts';
@@ -17,6 +17,8 @@ export interface FloorResult {
   /** Until the last listing page was written (users by id not yet fetched). */
   listingsSeconds: number;
   requests: number;
+  /** Response body bytes received. */
+  bytes: number;
   pages: number;
   rows: number;
   users: number;
@@ -42,7 +44,28 @@ function collectUserIds(items: unknown[], into: Set<string>): void {
   }
 }
 
-async function copyListing(http: HttpClient, copy: Writable, kind: 'organizations' | 'datasets' | 'reuses', s: MirrorSettings, users: Set<string>) {
+/** The pages of the filtered listing the mirror reads for links an item does not embed (a dataservice's
+ * datasets), with the same page size and field mask, for the items that announce some. */
+async function copyFetchedLinks(http: HttpClient, copy: Writable, kind: ListedKind, items: unknown[]): Promise<number> {
+  let pages = 0;
+  for (const link of LISTINGS[kind].kind.links) {
+    const spec = link.fetched;
+    if (!spec) continue;
+    for (const item of items as Array<Record<string, unknown> | null>) {
+      if (typeof item?.['id'] !== 'string' || spec.count(item) <= 0) continue;
+      for (let page = 1; ; page++) {
+        const result = await fetchListingPage(http, spec.path, { page, pageSize: 1000, sort: 'created', query: { [spec.param]: item['id'] }, fields: 'data{id},total,page,page_size,next_page' });
+        if ('pastEnd' in result) break;
+        pages++;
+        await write(copy, copyLine({ parent: item['id'], ids: result.items }));
+        if (!result.nextPage) break;
+      }
+    }
+  }
+  return pages;
+}
+
+async function copyListing(http: HttpClient, copy: Writable, kind: ListedKind, s: MirrorSettings, users: Set<string>) {
   const listing = LISTINGS[kind];
   let pages = 0;
   let rows = 0;
@@ -51,7 +74,7 @@ async function copyListing(http: HttpClient, copy: Writable, kind: 'organization
     if ('pastEnd' in result) return 0;
     collectUserIds(result.items, users);
     await write(copy, result.items.map(copyLine).join(''));
-    pages++;
+    pages += 1 + (await copyFetchedLinks(http, copy, kind, result.items));
     rows += result.items.length;
     return result.total;
   };
@@ -75,7 +98,7 @@ export async function measureFloor(databaseUrl: string, baseUrl: string, s: Mirr
     const users = new Set<string>();
     let pages = 0;
     let rows = 0;
-    for (const kind of ['organizations', 'datasets', 'reuses'] as const) {
+    for (const kind of PRIMARY_KINDS) {
       const done = await copyListing(http, copy, kind, s, users);
       pages += done.pages;
       rows += done.rows;
@@ -98,6 +121,7 @@ export async function measureFloor(databaseUrl: string, baseUrl: string, s: Mirr
       seconds: (performance.now() - started) / 1000,
       listingsSeconds,
       requests: http.stats.requests,
+      bytes: http.stats.bytes,
       pages,
       rows,
       users: users.size,

@@ -16,8 +16,10 @@ export interface MirrorSettings {
   concurrency: number;
   /** Request starts per second; the bench runs against a loopback fake, so by default it does not bind. */
   requestsPerSecond: number;
-  /** Known users refreshed per incremental run. */
-  usersPerRun: number;
+  /** Known users refreshed per incremental run; unset (the default), a share of them (USERS_REFRESH_DAYS). */
+  usersPerRun?: number;
+  /** DATAGOUV_API_KEY: with the fake's admin key, users come from the admin listing. */
+  apiKey?: string;
 }
 
 /** Far above what a loopback fake serves: the budget's rate never binds, its concurrency does. */
@@ -25,7 +27,13 @@ export const UNBOUNDED_RPS = 1_000_000;
 
 /** The settings part of a JSON line. */
 export function settingsOf(s: MirrorSettings): Record<string, unknown> {
-  return { page_size: s.pageSize, concurrency: s.concurrency, rps: s.requestsPerSecond >= UNBOUNDED_RPS ? 'unbounded' : s.requestsPerSecond };
+  return {
+    page_size: s.pageSize,
+    concurrency: s.concurrency,
+    rps: s.requestsPerSecond >= UNBOUNDED_RPS ? 'unbounded' : s.requestsPerSecond,
+    admin_key: Boolean(s.apiKey),
+    users_refresh: s.usersPerRun === undefined ? 'share (USERS_REFRESH_DAYS)' : s.usersPerRun,
+  };
 }
 
 /** The configuration `sync` would load with these settings (every other value at its default). */
@@ -35,7 +43,8 @@ export function benchConfig(databaseUrl: string, baseUrl: string, s: MirrorSetti
     DATAGOUV_BASE_URL: baseUrl,
     DATAGOUV_PAGE_SIZE: String(s.pageSize),
     DATAGOUV_MAX_CONCURRENCY: String(s.concurrency),
-    USERS_REFRESH_PER_RUN: String(s.usersPerRun),
+    ...(s.usersPerRun === undefined ? {} : { USERS_REFRESH_PER_RUN: String(s.usersPerRun) }),
+    ...(s.apiKey ? { DATAGOUV_API_KEY: s.apiKey } : {}),
     LOG_LEVEL: process.env['LOG_LEVEL'] || 'warn',
   });
 }
@@ -69,7 +78,7 @@ export async function timedSync(
 ): Promise<TimedSync> {
   await waitForQuietMachine(say);
   const config = benchConfig(databaseUrl, baseUrl, s);
-  const database = openDb(config.DATABASE_URL, { max: s.concurrency + 4 });
+  const database = openDb(config.DATABASE_URL, { max: s.concurrency + 4, harvesting: true });
   const http = benchHttpClient(config, s);
   let started = performance.now();
   let listingsEnd = started;

@@ -1,4 +1,4 @@
-// One queue-mode sync with N `bin/mirror.ts worker` processes on a queue of its own, timed from enqueue to the run's end, then cleaned up. Touches Redis, Postgres, child processes.
+// One queue-mode sync with N compiled `dist/bin/mirror.js worker` processes on a queue of its own, timed from enqueue to the run's end, then cleaned up. Touches Redis, Postgres, child processes.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
@@ -41,7 +41,7 @@ export interface QueueRunResult {
 const redisUrl = (): string => process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
 
 async function spawnWorker(env: Record<string, string>, concurrency: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/mirror.ts', 'worker', '--concurrency', String(concurrency)], {
+  const child = spawn(process.execPath, ['dist/bin/mirror.js', 'worker', '--concurrency', String(concurrency)], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],

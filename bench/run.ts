@@ -23,12 +23,15 @@ async function main(): Promise<number> {
     ['full', () => fullLine(catalog!)],
     ['resync', () => resyncLine(catalog!)],
     ['rss', () => rssLine(catalog!)],
-    ['incremental', () => incrementalLine(catalog!)],
+    // Both key modes' full syncs come before the one churn both incrementals measure.
+    ['incremental', () => incrementalLine(catalog!, 'anonymous', want('incremental-admin') ? ['admin'] : [])],
+    ['incremental-admin', () => incrementalLine(catalog!, 'admin')],
     ['asof', () => asofLine(catalog!)],
     ['latency', () => latencyLine(args)],
     ['workers', () => workersLine(args)],
   ];
-  const needsCatalog = (['full', 'resync', 'rss', 'incremental', 'asof'] as const).some(want);
+  const CATALOG_SCENARIOS: Scenario[] = ['full', 'resync', 'rss', 'incremental', 'incremental-admin', 'asof'];
+  const needsCatalog = CATALOG_SCENARIOS.some(want);
   const fail = (name: string, text: string) => {
     broken.push(`${name}: ${text}`);
     printLine({ scenario: name, scale: args.scale, seconds: null, baseline_seconds: null, ratio: null, target: 'n/a', ok: false, error: text });
@@ -44,7 +47,7 @@ async function main(): Promise<number> {
     }
     for (const [name, line] of scenarios) {
       if (!want(name)) continue;
-      if (catalogError && !catalog && ['full', 'resync', 'rss', 'incremental', 'asof'].includes(name)) {
+      if (catalogError && !catalog && CATALOG_SCENARIOS.includes(name)) {
         fail(name, catalogError);
         continue;
       }

@@ -1,7 +1,7 @@
 // Entity-table row writes from pg_stat_user_tables, read once every other session has left (PG 15 flushes a backend's counters at the latest when it exits). Touches Postgres.
 import postgres from 'postgres';
 
-export const ENTITY_TABLES = ['organizations', 'datasets', 'resources', 'reuses', 'users'] as const;
+export const ENTITY_TABLES = ['organizations', 'datasets', 'resources', 'reuses', 'dataservices', 'users'] as const;
 
 export interface RowWrites {
   inserted: number;

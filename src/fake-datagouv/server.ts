@@ -103,10 +103,12 @@ function send(state: ServerState, res: ServerResponse, out: ApiResponse, cut: 'r
     countFault(state.stats, 'truncate');
     const part = body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
     res.writeHead(out.status, { ...headers, 'content-length': part.length });
+    state.stats.bytes += part.length;
     res.end(part);
     return;
   }
   res.writeHead(out.status, { ...headers, 'content-length': body.length });
+  state.stats.bytes += body.length;
   if (cut === 'reset') {
     countFault(state.stats, 'reset');
     res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.resetAndDestroy());

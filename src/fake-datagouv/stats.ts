@@ -4,12 +4,12 @@ import type { FakeStats, LogEntry } from './types.ts';
 const LOG_LIMIT = 10_000;
 
 export function createStats(): FakeStats {
-  return { requests: 0, byRoute: {}, byStatus: {}, inFlight: 0, peakInFlight: 0, faultsInjected: {}, log: [] };
+  return { requests: 0, bytes: 0, byRoute: {}, byStatus: {}, inFlight: 0, peakInFlight: 0, faultsInjected: {}, log: [] };
 }
 
 /** Resets in place, so references the tests hold stay live. */
 export function resetStats(stats: FakeStats): void {
-  Object.assign(stats, { requests: 0, byRoute: {}, byStatus: {}, peakInFlight: stats.inFlight, faultsInjected: {}, log: [] });
+  Object.assign(stats, { requests: 0, bytes: 0, byRoute: {}, byStatus: {}, peakInFlight: stats.inFlight, faultsInjected: {}, log: [] });
 }
 
 export function countFault(stats: FakeStats, kind: string): void {

@@ -68,6 +68,8 @@ export interface LogEntry {
 
 export interface FakeStats {
   requests: number;
+  /** Response body bytes sent (what the API's egress would be for these requests). */
+  bytes: number;
   byRoute: Record<string, number>;
   byStatus: Record<string, number>;
   inFlight: number;
