@@ -27,7 +27,7 @@ export interface JobRuntime {
 }
 
 export function createJobRuntime(config: Config, logger: Logger, signal: AbortSignal): JobRuntime {
-  const database = openDb(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY * 2 + 2 });
+  const database = openDb(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY * 2 + 2, harvesting: true });
   const redis = createRedis(config.REDIS_URL, { name: 'datagouv-mirror-worker' });
   const budget = createRedisBudget(redis, {
     key: `${config.QUEUE_NAME}:budget`,

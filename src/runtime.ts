@@ -47,7 +47,7 @@ export function syncContextFor(
 }
 
 export function createRuntime(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Runtime {
-  const database = openDb(config.DATABASE_URL, { max: config.DATAGOUV_MAX_CONCURRENCY + 4, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS });
+  const database = openDb(config.DATABASE_URL, { max: config.DATAGOUV_MAX_CONCURRENCY + 4, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, harvesting: true });
   const budget = createLocalBudget({ maxConcurrency: config.DATAGOUV_MAX_CONCURRENCY, requestsPerSecond: config.DATAGOUV_REQUESTS_PER_SECOND });
   const http = httpClientFor(config, budget, logger);
   return {

@@ -14,14 +14,30 @@ export interface DbHandle {
 /** Default of `connectTimeoutMs`: an unreachable or silent host is reported in seconds, not minutes. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+export interface OpenDbOptions {
+  /** Connections in the pool. Default 8. */
+  max?: number;
+  /** Default DEFAULT_CONNECT_TIMEOUT_MS. */
+  connectTimeoutMs?: number;
+  /** A harvesting pool (sync, worker): its sessions commit without waiting for the WAL flush
+   * (`synchronous_commit = off`). A crash can lose the last few hundred milliseconds of commits, never
+   * consistency, and what a sync lost is fetched and stored again by the next run (upserts and changes
+   * are idempotent); every commit of a full sync stops waiting for the disk. Its sessions also plan
+   * without JIT: a page's statements are small, and during a first load the statistics lag so far
+   * behind the tables that the planner's costs (and with them the JIT decision) are wrong; compiling
+   * costs tens of milliseconds a statement for nothing. Default false. */
+  harvesting?: boolean;
+}
+
 /** Opens a pool; notices are silenced because `IF NOT EXISTS` statements emit them on every migrate. */
-export function openDb(url: string, options: { max?: number; connectTimeoutMs?: number } = {}): DbHandle {
+export function openDb(url: string, options: OpenDbOptions = {}): DbHandle {
   const sql = postgres(url, {
     max: options.max ?? 8,
     // postgres.js counts in seconds; a connection that does not get ready in time fails with CONNECT_TIMEOUT.
     connect_timeout: (options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
     onnotice: () => {},
-    connection: { application_name: 'datagouv-mirror' },
+    // Startup parameters: set once per session, no extra round trip.
+    connection: { application_name: 'datagouv-mirror', ...(options.harvesting ? { synchronous_commit: 'off', jit: 'off' } : {}) },
   });
   const db = drizzle(sql, { schema }) as Db;
   return { db, sql, close: () => sql.end({ timeout: 5 }) };

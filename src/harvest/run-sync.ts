@@ -1,6 +1,8 @@
 // One sync run, in this process: opens the ledger row, syncs each kind, then users, and closes the
 // row as succeeded or failed with the reason (see conduct-run.ts). Touches HTTP and Postgres.
 import { openCatalogRun, type RunMode, type RunProgress } from '../db/runs.ts';
+import { onDatabase } from '../db/retry.ts';
+import { analyzeTables } from '../db/sql/analyze-tables.ts';
 import { conductRun } from './conduct-run.ts';
 import { LISTED_KINDS, LISTINGS, type ListedKind } from './kinds/index.ts';
 import { silentProgress } from './progress.ts';
@@ -37,6 +39,7 @@ export async function runSync(ctx: SyncContext, request: SyncRequest = {}): Prom
       // One listing after the other: walked side by side they were faster when latency-bound, but held
       // the pages of three walks at once (peak RSS 290 -> 346 MB at scale 0.1 in the bench).
       for (const kind of kinds) if (!LISTINGS[kind].referenced) problems.push(...(await syncListing(runCtx, run, kind)));
+      if (mode === 'full') await onDatabase(runCtx, 'analyzing the loaded tables', () => analyzeTables(runCtx.sql, tablesOf(kinds)));
       if (kinds.some((kind) => LISTINGS[kind].referenced)) problems.push(...(await syncUsers(runCtx, run)));
       return problems;
     });
@@ -45,4 +48,15 @@ export async function runSync(ctx: SyncContext, request: SyncRequest = {}): Prom
   } finally {
     (ctx.progress ?? silentProgress).end();
   }
+}
+
+/** The tables the listings of `kinds` write: their entities, embedded children and links, and the run's seen ids. */
+function tablesOf(kinds: ListedKind[]): string[] {
+  return [
+    ...kinds.flatMap((name) => {
+      const kind = LISTINGS[name].kind;
+      return [kind.table, ...kind.children.map((child) => child.kind.table), ...kind.links.map((link) => link.table)];
+    }),
+    'run_seen_ids',
+  ];
 }

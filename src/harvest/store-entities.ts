@@ -92,7 +92,7 @@ export async function storeEntities(
   kind: EntityKind,
   entities: NormalizedEntity[],
   observedAt: string,
-): Promise<{ counts: StoreCounts; changes: ChangeRow[]; failed: FailedEntity[] }> {
+): Promise<{ counts: StoreCounts; changes: ChangeRow[]; failed: FailedEntity[]; inserted: Set<string> }> {
   const failed: FailedEntity[] = [];
   // Id order everywhere (locks, inserts): two pages sharing ids then wait for each other instead of deadlocking.
   const prepared = eachOrReject(entities, (e) => e, 'hashing', failed, (e) => prepare(kind, e))
@@ -126,7 +126,9 @@ export async function storeEntities(
   const kept = prepared.filter((p) => !dropped.has(p));
   const rows = [...toWrite].filter((p) => !dropped.has(p)).map((p) => p.row);
   const written = await upsertEntities(tx, kind.table, kind.columns, rows, observedAt, kind.touchColumns);
-  return { ...countChanges(kind, kept, stored, written, diffs), failed };
+  // Rows new to the mirror: as parents, they have no stored children but those stored with them now.
+  const inserted = new Set([...written].flatMap(([id, isNew]) => (isNew ? [id] : [])));
+  return { ...countChanges(kind, kept, stored, written, diffs), failed, inserted };
 }
 
 /** Counts and change rows of the kept entities, from what was locked, written and diffed. */

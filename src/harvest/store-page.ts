@@ -89,7 +89,7 @@ async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unkno
     const entities = batch.entities.filter((e) => !rejectedIds.has(e.id));
     add(result, kind.entityType, stored.counts, batch.rejected.length + failed.length, 0);
     changes.push(...stored.changes);
-    for (const child of kind.children) await storeChildren(tx, child, entities, ctx, result, changes, allRejected);
+    for (const child of kind.children) await storeChildren(tx, child, entities, stored.inserted, ctx, result, changes, allRejected);
     for (const link of kind.links) {
       const parents = entities.flatMap((e) => {
         const rows = link.fetched ? ctx.fetchedLinks?.get(e.id)?.[link.table] : (e.links?.[link.table] ?? []);
@@ -110,11 +110,15 @@ function rejectionsOf(kind: EntityKind, failed: FailedEntity[], batch: Validated
   return failed.map((f) => rejectedRow(kind, batch.payloads.get(f.entity.id) ?? f.entity.raw, sourceUrl, f.reason));
 }
 
-/** The embedded children of the page's parents; those gone from a parent are tombstoned as removed. */
+/** The embedded children of the page's parents; those gone from a parent are tombstoned as removed.
+ * Parents `inserted` by this page are not swept: their only stored children are the ones just stored
+ * with them, so a first load spends no statement on it (it was a scan of the children's table per
+ * page while the statistics still called it empty). */
 async function storeChildren(
   tx: SqlHandle,
   child: ChildSpec,
   parents: NormalizedEntity[],
+  inserted: ReadonlySet<string>,
   ctx: PageContext,
   result: PageResult,
   changes: ChangeRow[],
@@ -136,7 +140,7 @@ async function storeChildren(
     rejected.push(...batch.rejected, ...failed);
     rejectedCount += batch.rejected.length + failed.length;
     // A parent with an unreadable child is not swept: that child may still be there.
-    if (batch.rejected.length === 0 && !batch.entities.some((r) => failedIds.has(r.id))) {
+    if (!inserted.has(datasetId) && batch.rejected.length === 0 && !batch.entities.some((r) => failedIds.has(r.id))) {
       keep.push({ parent_id: datasetId, child_ids: batch.entities.map((r) => r.id) });
     }
   }

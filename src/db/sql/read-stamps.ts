@@ -51,11 +51,16 @@ export interface ListedScope {
 export async function unseenLiveIds(sql: SqlHandle, table: EntityTable, runId: number, kind: string, listed: ListedScope): Promise<string[]> {
   const hidden = listed.hidden ? `and not (${listed.hidden})` : '';
   const scope = listed.scope ? `and t.${listed.scope.column} = $3` : '';
+  // EXCEPT, not NOT EXISTS: right after a first load the statistics still say both tables are nearly
+  // empty, and the anti-join was planned as a nested loop rescanning the run's ids for every row
+  // (3.9 s for 7,500 datasets); a set difference is hashed or sorted, linear whatever the estimates.
   const rows = await sql.unsafe<{ id: string }[]>(
-    `select t.id from ${table} t
-      where t.deleted_at is null ${hidden} ${scope}
-        and not exists (select 1 from run_seen_ids s where s.run_id = $1 and s.kind = $2 and s.id = t.id)
-      order by t.id`,
+    `select id from (
+        select t.id from ${table} t where t.deleted_at is null ${hidden} ${scope}
+        except
+        select s.id from run_seen_ids s where s.run_id = $1 and s.kind = $2
+      ) unseen
+      order by id`,
     listed.scope ? [runId, kind, listed.scope.value] : [runId, kind],
   );
   return rows.map((row) => row.id);
