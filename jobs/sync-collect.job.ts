@@ -53,7 +53,7 @@ async function concludeKind(ctx: SyncContext, run: RunScope, data: CollectJobDat
   }
   const seen = await onDatabase(ctx, 'counting seen ids', () => countSeen(ctx.sql, run.runId, kind));
   const complete =
-    data.mode === 'incremental'
+    data.mode === 'incremental' && !plan.walked
       ? plan.complete === true && lostJobs === 0
       : isWalkComplete({ total, seen, failedPages: failedPages.length, lostJobs });
   const walk = { total, seen, pages, failedPages: failedPages.sort((a, b) => a.page - b.page), complete };

@@ -7,7 +7,7 @@ import { LISTINGS, type ListedKind } from '../src/harvest/kinds/index.ts';
 import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
 import { fetchAndStorePages } from '../src/harvest/fetch-pages.ts';
 import { walkManifest } from '../src/harvest/walk-manifest.ts';
-import { lastPlannedPage } from '../src/harvest/walk-plan.ts';
+import { lastPlannedPage, preferFullWalk } from '../src/harvest/walk-plan.ts';
 import { addStage, type StageChild } from '../src/queue/add-stage.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { chunk, ITEMS_PER_JOB, JOB_NAMES, jobIds, SyncJobSchema, type CollectJobData } from '../src/queue/jobs.ts';
@@ -57,20 +57,33 @@ async function planRun(ctx: SyncContext, run: RunScope, ref: RunRef, kinds: List
   const children: StageChild[] = [];
   for (const kind of kinds) {
     if (LISTINGS[kind].referenced) continue; // referenced kinds (users) come after, planned by the collect job
-    if (run.mode === 'full') {
+    const planPages = async () => {
       const lastPage = await planFullListing(ctx, run, kind, listings);
       for (let page = 2; page <= lastPage; page++) {
         const data = { ...ref, kind, page, pageSize: ctx.pageSize, last: page === lastPage };
         children.push({ name: JOB_NAMES.pages, data, jobId: jobIds.pages(ref.runUuid, kind, page) });
       }
-    } else {
-      const manifest = await walkManifest(ctx, run, kind);
-      const { walk } = manifest;
-      listings[kind] = { total: walk.total, failedPages: walk.failedPages, pages: walk.pages, complete: walk.complete };
-      chunk(manifest.toFetch, ITEMS_PER_JOB).forEach((ids, index) => {
-        children.push({ name: JOB_NAMES.items, data: { ...ref, kind, ids }, jobId: jobIds.items(ref.runUuid, 'fetch', kind, index) });
-      });
+    };
+    if (run.mode === 'full') {
+      await planPages();
+      continue;
     }
+    const manifest = await walkManifest(ctx, run, kind);
+    const { walk } = manifest;
+    if (preferFullWalk(manifest.toFetch.length, walk.total, ctx.pageSize)) {
+      ctx.logger.info(
+        { runId: run.runId, kind, toFetch: manifest.toFetch.length, total: walk.total },
+        `${manifest.toFetch.length} of ${walk.total} ${kind} are new or changed: walking the listing again costs less than fetching them by id`,
+      );
+      await planPages();
+      listings[kind]!.walked = true;
+      continue;
+    }
+    run.tracker.addUnchanged(LISTINGS[kind].kind.entityType, manifest.unchanged);
+    listings[kind] = { total: walk.total, failedPages: walk.failedPages, pages: walk.pages, complete: walk.complete };
+    chunk(manifest.toFetch, ITEMS_PER_JOB).forEach((ids, index) => {
+      children.push({ name: JOB_NAMES.items, data: { ...ref, kind, ids }, jobId: jobIds.items(ref.runUuid, 'fetch', kind, index) });
+    });
   }
   const collect: CollectJobData = { ...ref, mode: run.mode, kinds, listings, snapshot: { ...run.tracker.snapshot() } };
   return { collect, children };

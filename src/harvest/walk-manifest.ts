@@ -12,6 +12,8 @@ export interface ManifestOutcome {
   walk: WalkResult;
   /** New, restored or changed ids, to fetch in full. */
   toFetch: string[];
+  /** Listed ids whose stamps did not move (counted by the caller once it knows how it fetches). */
+  unchanged: number;
 }
 
 /** The manifest pass: ids and stamps of a whole listing, compared page by page with the typed stamp
@@ -43,6 +45,5 @@ export async function walkManifest(ctx: SyncContext, run: RunScope, kindName: Li
       progress(page);
     },
   });
-  run.tracker.addUnchanged(listing.kind.entityType, seen - toFetch.size);
-  return { walk, toFetch: [...toFetch] };
+  return { walk, toFetch: [...toFetch], unchanged: seen - toFetch.size };
 }

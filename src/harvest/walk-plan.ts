@@ -42,3 +42,16 @@ export function shouldFollowTail(hasNext: boolean, failedPages: number): boolean
 export function isRefusal(error: unknown): boolean {
   return error instanceof HttpError && (error.status === 401 || error.status === 403);
 }
+
+/** What one request costs, in items carried: a page of 100 costs about 100 + this, an item by id
+ * 1 + this (latency, the request budget, the server's work per request). */
+const REQUEST_COST_IN_ITEMS = 20;
+
+/** An incremental run fetches new and changed entities by id, unless so many changed (a first run
+ * given `--mode incremental`, a mirror pointed at another catalog) that walking the whole listing
+ * again costs less: requests × their cost plus the items carried. */
+export function preferFullWalk(toFetch: number, total: number, pageSize: number): boolean {
+  const byId = toFetch * (REQUEST_COST_IN_ITEMS + 1);
+  const walk = lastPlannedPage(total, pageSize) * REQUEST_COST_IN_ITEMS + total;
+  return toFetch > 0 && byId > walk;
+}

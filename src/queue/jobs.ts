@@ -51,6 +51,8 @@ const ListingPlan = z.object({
   pages: z.number().int().min(0),
   /** Incremental runs: the manifest walk's completeness, known when planned. */
   complete: z.boolean().optional(),
+  /** An incremental run that walked the full listing instead (so much had changed): its pages decide. */
+  walked: z.boolean().optional(),
 });
 
 const Counts = z.record(z.string(), z.unknown());
