@@ -43,6 +43,20 @@ function cell(value: unknown): string {
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
+function printResult(result: postgres.RowList<postgres.Row[]>, opts: { json?: boolean }): void {
+  if (opts.json) {
+    for (const row of result) console.log(JSON.stringify(row));
+    return;
+  }
+  const columns = (result.columns ?? []).map((c) => c.name);
+  if (columns.length === 0) {
+    console.log(`${result.command ?? 'OK'}${result.count ? ` ${result.count}` : ''}`);
+    return;
+  }
+  console.log(table(columns, result.map((row) => columns.map((c) => cell((row as Record<string, unknown>)[c])))));
+  console.log(`(${result.length} row${result.length === 1 ? '' : 's'})`);
+}
+
 export async function sqlCommand(config: Config, query: string, opts: { json?: boolean }): Promise<void> {
   const sql = postgres(config.DATABASE_URL, { max: 1, onnotice: () => {}, connect_timeout: config.DATABASE_CONNECT_TIMEOUT_MS / 1000 });
   try {
@@ -53,17 +67,12 @@ export async function sqlCommand(config: Config, query: string, opts: { json?: b
       }
       throw error;
     });
-    if (opts.json) {
-      for (const row of result) console.log(JSON.stringify(row));
-      return;
-    }
-    const columns = (result.columns ?? []).map((c) => c.name);
-    if (columns.length === 0) {
-      console.log(`${result.command ?? 'OK'}${result.count ? ` ${result.count}` : ''}`);
-      return;
-    }
-    console.log(table(columns, result.map((row) => columns.map((c) => cell((row as Record<string, unknown>)[c])))));
-    console.log(`(${result.length} row${result.length === 1 ? '' : 's'})`);
+    // Several statements give one result each, in order: each is printed.
+    const results = (result.columns === undefined && result.length > 0 && Array.isArray(result[0]) ? [...result] : [result]) as Array<typeof result>;
+    results.forEach((one, index) => {
+      if (index > 0) console.log('');
+      printResult(one, opts);
+    });
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -6,10 +6,12 @@ import type { Config, Settings } from '../config.ts';
 // Each command's module is imported when it runs (the other commands' start-up never pays for it).
 const db = () => import('./db.ts');
 
-function wholeNumber(min: number) {
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number of at least ${min}; got "${value}".`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}; got "${value}".`);
+    }
     return n;
   };
 }
@@ -31,7 +33,7 @@ export function addToolCommands(program: Command, config: () => Config, settings
   program
     .command('dashboard')
     .description('the status page: runs, changes per day, the latest changes, totals, the queue and its workers')
-    .option('--port <n>', 'port to listen on (0: a free one)', wholeNumber(0), 8080)
+    .option('--port <n>', 'port to listen on (0: a free one)', wholeNumber(0, 65_535), 8080)
     .option('--host <host>', 'address to listen on; other than loopback, anyone who reaches it sees the page', '127.0.0.1')
     .option('--allow-queue-actions', 'let /queues (bull-board) retry, promote and remove jobs; default read-only')
     .action(async (opts: { port: number; host: string; allowQueueActions?: boolean }) => (await import('./dashboard/command.ts')).dashboardCommand(config(), opts));

@@ -176,6 +176,11 @@ describe('a command line that guides', () => {
   it('sql prints a table or PostgreSQL’s refusal; db with DATABASE_URL names the server and returns', async () => {
     const table = await cli(['sql', "select 'a' as letter, 10 as n union all select 'bcd', 2 order by n"], env);
     expect(table).toMatchObject({ code: 0, stdout: 'letter   n\nbcd      2\na       10\n(2 rows)\n' });
+    const several = await cli(['sql', 'select 1 as a; select 2 as b'], env);
+    expect(several).toMatchObject({ code: 0, stdout: 'a\n1\n(1 row)\n\nb\n2\n(1 row)\n' });
+    const port = await cli(['dashboard', '--port', '99999'], env);
+    expect(port.code).toBe(1);
+    expect(port.stderr.trim()).toBe(`error: option '--port <n>' argument '99999' is invalid. expected a whole number from 0 to 65535; got "99999".`);
     const refused = await cli(['sql', 'select nope'], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe('PostgreSQL refused the query: column "nope" does not exist (at character 8).');
