@@ -28,7 +28,10 @@ export function describeEmbedded(choice: EmbeddedChoice): string {
   const shown = where.startsWith('..') ? choice.server.pgdata : `./${where}`;
   return (
     `Database: the embedded PostgreSQL ${choice.server.version} in ${shown}, database ${choice.database} on 127.0.0.1:${choice.server.port}` +
-    `${choice.server.started ? '' : ' (already running)'}; to use a server instead, set DATABASE_URL or pass --database-url.`
+    `${choice.server.started ? '' : ' (already running)'}; ` +
+    (choice.database === EMBEDDED_DATABASES.demo
+      ? 'the demo never writes to DATABASE_URL (your mirror): pass --database-url to put it on a server.'
+      : 'to use a server instead, set DATABASE_URL or pass --database-url.')
   );
 }
 

@@ -34,7 +34,7 @@ describe('demo', () => {
     console.info(`demo wall time: ${seconds.toFixed(1)} s`);
     expect(exit.code, exit.stderr).toBe(0);
     expect(seconds).toBeLessThan(60);
-    expect(exit.stderr.split('\n')[0]).toMatch(/^Database: the embedded PostgreSQL 18 in \S+, database datagouv_mirror_demo on 127\.0\.0\.1:\d+; to use a server instead/);
+    expect(exit.stderr.split('\n')[0]).toMatch(/^Database: the embedded PostgreSQL 18 in \S+, database datagouv_mirror_demo on 127\.0\.0\.1:\d+; the demo never writes to DATABASE_URL \(your mirror\): pass --database-url/);
     const out = exit.stdout;
     expect(out).toMatch(/^A fake data\.gouv\.fr runs on http:\/\/127\.0\.0\.1:\d+ \(300 datasets/m);
     expect(out).toMatch(/^Run 1 \(full\) succeeded in [\d.]+ s/m);
