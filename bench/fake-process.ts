@@ -9,6 +9,9 @@ import type { MutationSummary } from './mutate.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Node's flags of the compiled CLI as `npm run mirror` and the image start it. */
+export const RUNTIME_FLAGS = ['--max-old-space-size=128'];
+
 export interface FakeStatsView {
   requests: number;
   /** Response body bytes the fake sent. */
