@@ -58,6 +58,23 @@ function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
   };
 }
 
+/** Keys only an admin key sees come back null without it: the stored value is kept, so that a run
+ * without the admin key neither erases nor records a change of them. */
+async function keepAdminOnlyValues(tx: SqlHandle, kind: EntityKind, entities: NormalizedEntity[]): Promise<void> {
+  if (kind.adminOnlyKeys.length === 0) return;
+  const blind = entities.filter((e) => kind.adminOnlyKeys.some((key) => e.raw[key] == null));
+  if (blind.length === 0) return;
+  const stored = await readRaw(tx, kind.table, blind.map((e) => e.id), kind.parentColumn);
+  for (const entity of blind) {
+    const before = stored.get(entity.id)?.raw;
+    if (!before) continue;
+    const kept: Record<string, unknown> = {};
+    for (const key of kind.adminOnlyKeys) if (entity.raw[key] == null && before[key] != null) kept[key] = before[key];
+    // Same key order as received, so the raw hash of an unchanged entity stays the same.
+    if (Object.keys(kept).length) entity.raw = Object.fromEntries(Object.entries(entity.raw).map(([k, v]) => [k, k in kept ? kept[k] : v]));
+  }
+}
+
 /** An entity that could not be hashed, tracked or diffed: the caller rejects it, the others are stored. */
 export interface FailedEntity {
   entity: NormalizedEntity;
@@ -94,6 +111,7 @@ export async function storeEntities(
   observedAt: string,
 ): Promise<{ counts: StoreCounts; changes: ChangeRow[]; failed: FailedEntity[]; inserted: Set<string> }> {
   const failed: FailedEntity[] = [];
+  await keepAdminOnlyValues(tx, kind, entities);
   // Id order everywhere (locks, inserts): two pages sharing ids then wait for each other instead of deadlocking.
   const prepared = eachOrReject(entities, (e) => e, 'hashing', failed, (e) => prepare(kind, e))
     .map(([, p]) => p)

@@ -1,7 +1,10 @@
 // Known users carry no modification stamp: each incremental run refreshes a share of them, so that
 // every one is refreshed once per USERS_REFRESH_DAYS runs, and newly referenced users come first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { createHttpClient } from '../../src/api/http-client.ts';
+import { createLocalBudget } from '../../src/api/request-budget.ts';
+import { runSync } from '../../src/harvest/run-sync.ts';
+import { changesOf, startHarness, type Harness } from '../support/harness.ts';
 
 describe('users rotation by share', () => {
   let h: Harness;
@@ -26,5 +29,31 @@ describe('users rotation by share', () => {
     }
     expect(new Set(refreshed)).toEqual(new Set(known));
     expect(refreshed).toHaveLength(known.length);
+  });
+});
+
+describe('users fetched without the admin key', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ fake: { counts: { datasets: 30, organizations: 5, reuses: 5, users: 20 } }, apiKey: 'fake-admin-key' });
+  });
+  afterAll(async () => h?.close());
+
+  it('keep the emails the admin listing gave, and record no change of them', async () => {
+    expect((await h.sync({ mode: 'full' })).status).toBe('succeeded');
+    const emails = async () => (await h.database.sql<{ id: string; email: string | null }[]>`select id, raw->>'email' as email from users order by id`);
+    const before = await emails();
+    expect(before.filter((u) => u.email).length).toBeGreaterThan(5);
+    const anonymous = createHttpClient({ baseUrl: h.fake.url, minRetryDelayMs: 5, retries: 2, budget: createLocalBudget({ maxConcurrency: 4, requestsPerSecond: 1_000 }) });
+    try {
+      // Every known user refreshed by id, as the anonymous API shows them (email: null).
+      const run = await runSync({ ...h.ctx, http: anonymous, hasApiKey: false, usersPerRun: 1_000 }, { mode: 'incremental', kinds: ['users'] });
+      expect(run.status).toBe('succeeded');
+      expect(h.fake.stats.log.filter((l) => /^\/api\/1\/users\/[^/]+\/$/.test(l.path)).length).toBeGreaterThan(5);
+      expect(await emails()).toEqual(before);
+      expect((await changesOf(h.database.sql, run.runId)).filter((c) => c.entity_type === 'user')).toEqual([]);
+    } finally {
+      await anonymous.close();
+    }
   });
 });

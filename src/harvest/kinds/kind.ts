@@ -107,6 +107,9 @@ export interface EntityKind<T = unknown> {
   organizationColumn?: string;
   /** Columns set to the observation time at every write (users' `fetched_at`, the rotation order). */
   touchColumns: string[];
+  /** Top-level keys only an admin key sees (the API answers null otherwise): a null there keeps the
+   * stored value instead of erasing it (a run without the admin key is not a change). */
+  adminOnlyKeys: string[];
   /** Entities gone before the mirror ever stored them still get a tombstone row (users referenced
    * by others): they are not asked for again at every run. */
   tombstonesUnknown?: boolean;
@@ -138,6 +141,7 @@ export interface KindDefinition<T, Tb extends Table> {
   userColumns?: Array<keyof TypedColumns<Tb> & string>;
   organizationColumn?: keyof TypedColumns<Tb> & string;
   touchColumns?: Array<keyof Tb['$inferInsert'] & string>;
+  adminOnlyKeys?: string[];
   tombstonesUnknown?: boolean;
   listing?: Omit<ListingSpec, 'stampColumns' | 'stamps'> & {
     /** The stamp columns of a manifest item, by drizzle key, normalized like the columns. */
@@ -182,6 +186,7 @@ export function defineKind<T, Tb extends Table>(definition: KindDefinition<T, Tb
     userColumns: (definition.userColumns ?? []).map(sqlName),
     organizationColumn: definition.organizationColumn && sqlName(definition.organizationColumn),
     touchColumns: [...touch].map(sqlName),
+    adminOnlyKeys: definition.adminOnlyKeys ?? [],
     tombstonesUnknown: definition.tombstonesUnknown,
     listing: listing && {
       ...listing,

@@ -10,6 +10,7 @@ export const userKind = defineKind<User, typeof users>({
   table: users,
   schema: UserSchema,
   touchColumns: ['fetchedAt'],
+  adminOnlyKeys: ['email'],
   tombstonesUnknown: true,
   listing: {
     name: 'users',
