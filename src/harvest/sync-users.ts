@@ -4,7 +4,7 @@
 // and the queue (which fetches the planned ids in item jobs). Touches HTTP and Postgres.
 import { HttpError } from '../api/errors/index.ts';
 import { onDatabase } from '../db/retry.ts';
-import { markUsersFetched, referencedUserIds, usersDueForRefresh } from '../db/sql/referenced-users.ts';
+import { countLiveUsers, markUsersFetched, referencedUserIds, usersDueForRefresh } from '../db/sql/referenced-users.ts';
 import { REFERENCED_LISTING, userReferences } from './kinds/index.ts';
 import { describeFetchFailures, fetchAndStore } from './fetch-and-store.ts';
 import { syncListing } from './sync-listing.ts';
@@ -28,6 +28,11 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
       : Promise.resolve([]);
   if (ctx.hasApiKey) {
     try {
+      if (run.mode === 'incremental' && (await walkIsCheaper(ctx))) {
+        // Every user refreshed from the listing's full pages: fewer requests than the manifest plus the rotation by id.
+        // Unchanged users are not rewritten, not even their fetched_at (7,100 row updates a night at scale 0.1).
+        return { ids: [], rotation: [], problems: await syncListing(ctx, { ...run, mode: 'full' }, REFERENCED_LISTING.name) };
+      }
       const problems = await syncListing(ctx, run, REFERENCED_LISTING.name);
       const rotation = await rotate([...run.fetchedUserIds]);
       return { ids: rotation, rotation, problems };
@@ -44,6 +49,18 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
   const rotation = await rotate([...referenced, ...run.fetchedUserIds]);
   run.tracker.completeness[REFERENCED_LISTING.name] = { total: referenced.length, seen: referenced.length, pages: 0, failedPages: [], complete: true };
   return { ids: [...referenced, ...rotation], rotation, problems: [] };
+}
+
+/** With an admin key: whether walking the users listing in full pages costs no more requests than its
+ * manifest (1,000 a page) plus the rotation's share by id; the log says which was chosen. */
+async function walkIsCheaper(ctx: SyncContext): Promise<boolean> {
+  const known = await onDatabase(ctx, 'counting users', () => countLiveUsers(ctx.sql));
+  const walk = Math.ceil(known / ctx.pageSize);
+  const byId = ctx.usersPerRun ?? Math.ceil(known / (ctx.usersRefreshDays ?? 30));
+  const manifest = Math.ceil(known / (ctx.manifestPageSize ?? 1000)) + byId;
+  const cheaper = known > 0 && walk <= manifest;
+  ctx.logger.info({ known, walkRequests: walk, manifestRequests: manifest }, cheaper ? 'users: walking the admin listing in full pages (fewer requests than its manifest and the rotation by id)' : 'users: manifest of the admin listing, then the rotation by id');
+  return cheaper;
 }
 
 /** Users of an in-process run: the plan, fetched here. */
