@@ -19,13 +19,11 @@ export interface OpenDbOptions {
   max?: number;
   /** Default DEFAULT_CONNECT_TIMEOUT_MS. */
   connectTimeoutMs?: number;
-  /** A harvesting pool (sync, worker): its sessions commit without waiting for the WAL flush
-   * (`synchronous_commit = off`). A crash can lose the last few hundred milliseconds of commits, never
-   * consistency, and what a sync lost is fetched and stored again by the next run (upserts and changes
-   * are idempotent); every commit of a full sync stops waiting for the disk. Its sessions also plan
-   * without JIT: a page's statements are small, and during a first load the statistics lag so far
-   * behind the tables that the planner's costs (and with them the JIT decision) are wrong; compiling
-   * costs tens of milliseconds a statement for nothing. Default false. */
+  /** A harvesting pool (sync, worker): its sessions plan without JIT. A page's statements are small,
+   * and during a first load the statistics lag so far behind the tables that the planner's costs (and
+   * with them the JIT decision) are wrong; compiling cost tens of milliseconds a statement for nothing.
+   * Not `synchronous_commit = off`: a run that outlives a crash of PostgreSQL would go on believing
+   * in commits the crash lost (test/integration/in-process-runs.test.ts catches it). Default false. */
   harvesting?: boolean;
 }
 
@@ -37,7 +35,7 @@ export function openDb(url: string, options: OpenDbOptions = {}): DbHandle {
     connect_timeout: (options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
     onnotice: () => {},
     // Startup parameters: set once per session, no extra round trip.
-    connection: { application_name: 'datagouv-mirror', ...(options.harvesting ? { synchronous_commit: 'off', jit: 'off' } : {}) },
+    connection: { application_name: 'datagouv-mirror', ...(options.harvesting ? { jit: 'off' } : {}) },
   });
   const db = drizzle(sql, { schema }) as Db;
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
