@@ -2,17 +2,12 @@
 // serve; an incremental run records an edit, a deletion (410), an archive, a dataset linked and one
 // unlinked, and nothing for a metric bump, fetching links only for what moved; a re-harvest of an
 // organization covers its dataservices only; the queue gives the same mirror.
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, type RunningWorker } from '../../jobs/worker.ts';
 import { fetchLinks } from '../../src/harvest/fetch-links.ts';
 import { harvestOrganization } from '../../src/harvest/harvest-org.ts';
 import { KINDS_BY_TYPE } from '../../src/harvest/kinds/index.ts';
-import { createRedis } from '../../src/queue/connection.ts';
-import { enqueueSync, waitForJob, waitForRunEnd } from '../../src/queue/enqueue.ts';
-import { openQueue, type MirrorQueue } from '../../src/queue/queue.ts';
 import { changesOf, ids, mirrorState, startHarness, type Harness } from '../support/harness.ts';
-import { obliterateQueue, testConfig, uniqueQueueName } from '../support/queue.ts';
+import { startQueueBed, type QueueBed } from '../support/queue-bed.ts';
 
 const FAKE = { seed: 7, publicUrl: 'https://www.data.gouv.fr', counts: { datasets: 80, organizations: 8, reuses: 6, users: 40, dataservices: 30 } };
 
@@ -149,30 +144,19 @@ describe('dataservice links', () => {
 describe('dataservices on the queue', () => {
   let queued: Harness;
   let local: Harness;
-  let worker: RunningWorker;
-  let redis: Redis;
-  let mirror: MirrorQueue;
-  const queueName = uniqueQueueName();
+  let bed: QueueBed;
 
   beforeAll(async () => {
     [queued, local] = await Promise.all([startHarness({ fake: FAKE }), startHarness({ fake: FAKE })]);
-    const config = testConfig({ DATABASE_URL: queued.database.url, DATAGOUV_BASE_URL: queued.fake.url, QUEUE_NAME: queueName, DATAGOUV_PAGE_SIZE: '10' });
-    worker = await startWorker(config, { concurrency: 4 });
-    redis = createRedis(config.REDIS_URL);
-    mirror = openQueue(redis, queueName);
+    bed = await startQueueBed(queued, { DATAGOUV_PAGE_SIZE: '10' });
   });
   afterAll(async () => {
-    await worker?.stop();
-    await mirror?.close();
-    await redis?.quit();
-    await obliterateQueue(queueName);
+    await bed?.close();
     await Promise.all([queued?.close(), local?.close()]);
   });
 
   it('mirrors the same dataservices and links as an in-process run', async () => {
-    const job = await enqueueSync(mirror.queue, { mode: 'full' });
-    const { runId } = await waitForJob<{ runId: number }>(redis, mirror.queue, job);
-    const run = await waitForRunEnd(queued.database.db, runId, { intervalMs: 50 });
+    const run = await bed.sync({ mode: 'full' });
     expect(run.error).toBeNull();
     expect(run.status).toBe('succeeded');
     expect((await local.sync({ mode: 'full' })).status).toBe('succeeded');

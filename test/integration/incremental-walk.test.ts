@@ -1,15 +1,10 @@
 // An incremental run that finds most of a listing new or changed (a first run given --mode
 // incremental, a mirror pointed at another catalog) walks the listing again instead of fetching
 // every entity by id, in process and on the queue, and says so in its log.
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, type RunningWorker } from '../../jobs/worker.ts';
-import { createRedis } from '../../src/queue/connection.ts';
-import { enqueueSync, waitForJob, waitForRunEnd } from '../../src/queue/enqueue.ts';
-import { openQueue, type MirrorQueue } from '../../src/queue/queue.ts';
 import { preferFullWalk } from '../../src/harvest/walk-plan.ts';
 import { ids, startHarness, type Harness } from '../support/harness.ts';
-import { obliterateQueue, testConfig, uniqueQueueName } from '../support/queue.ts';
+import { startQueueBed, type QueueBed } from '../support/queue-bed.ts';
 
 const FAKE = { seed: 19, publicUrl: 'https://www.data.gouv.fr', counts: { datasets: 150, organizations: 10, reuses: 10, users: 30, dataservices: 5 } };
 
@@ -42,33 +37,22 @@ describe('an incremental run that finds nearly everything new', () => {
 
   describe('on the queue', () => {
     let h: Harness;
-    let worker: RunningWorker;
-    let redis: Redis;
-    let mirror: MirrorQueue;
-    const queueName = uniqueQueueName();
+    let bed: QueueBed;
     beforeAll(async () => {
       h = await startHarness({ fake: FAKE });
-      const config = testConfig({ DATABASE_URL: h.database.url, DATAGOUV_BASE_URL: h.fake.url, QUEUE_NAME: queueName, DATAGOUV_PAGE_SIZE: '20' });
-      worker = await startWorker(config, { concurrency: 3 });
-      redis = createRedis(config.REDIS_URL);
-      mirror = openQueue(redis, queueName);
+      bed = await startQueueBed(h, { DATAGOUV_PAGE_SIZE: '20' }, 3);
     });
     afterAll(async () => {
-      await worker?.stop();
-      await mirror?.close();
-      await redis?.quit();
-      await obliterateQueue(queueName);
+      await bed?.close();
       await h?.close();
     });
 
     it('plans page jobs instead of item jobs, and the walk decides completeness', async () => {
-      const job = await enqueueSync(mirror.queue, { mode: 'incremental', kinds: ['datasets'] });
-      const { runId } = await waitForJob<{ runId: number }>(redis, mirror.queue, job);
-      const run = await waitForRunEnd(h.database.db, runId, { intervalMs: 50 });
+      const run = await bed.sync({ mode: 'incremental', kinds: ['datasets'] });
       expect(run.error).toBeNull();
       expect(run.status).toBe('succeeded');
       expect(itemFetches(h)).toBe(0);
-      const jobs = await mirror.queue.getJobs(['completed'], 0, 200);
+      const jobs = await bed.mirror.queue.getJobs(['completed'], 0, 200);
       expect(jobs.some((j) => j.name === 'sync-pages')).toBe(true);
       expect(jobs.some((j) => j.name === 'sync-items')).toBe(false);
       expect((run.completeness as Record<string, { complete: boolean }>).datasets?.complete).toBe(true);
