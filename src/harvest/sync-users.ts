@@ -35,6 +35,9 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
       }
       const problems = await syncListing(ctx, run, REFERENCED_LISTING.name);
       const rotation = await rotate([...run.fetchedUserIds]);
+      // The manifest counted the rotated users as seen and unchanged; fetched again by id, they are
+      // counted as what they turn out to be, so they are taken out of the manifest's count here.
+      run.tracker.addUnchanged(REFERENCED_LISTING.kind.entityType, -rotation.length);
       return { ids: rotation, rotation, problems };
     } catch (error) {
       if (!(error instanceof HttpError && (error.status === 401 || error.status === 403))) throw error;

@@ -57,3 +57,22 @@ describe('users fetched without the admin key', () => {
     }
   });
 });
+
+describe('users with an admin key, by manifest and rotation', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // Small pages make the manifest plus the rotation cheaper than walking the listing in full.
+    h = await startHarness({ fake: { counts: { datasets: 20, organizations: 4, reuses: 4, users: 20 } }, apiKey: 'fake-admin-key', context: { pageSize: 2, usersPerRun: 3 } });
+  });
+  afterAll(async () => h?.close());
+
+  it('count each listed user once, rotated ones included', async () => {
+    expect((await h.sync({ mode: 'full' })).status).toBe('succeeded');
+    h.fake.resetStats();
+    const run = await h.sync({ mode: 'incremental', kinds: ['users'] });
+    expect(run.status).toBe('succeeded');
+    expect(h.fake.stats.log.filter((l) => /^\/api\/1\/users\/[^/]+\/$/.test(l.path))).toHaveLength(3);
+    const listed = h.fake.catalog.visible('users').length;
+    expect(run.countsByType.user).toMatchObject({ seen: listed, unchanged: listed });
+  });
+});
