@@ -2,7 +2,7 @@
 // without persistence and a recreated database, with two worker processes. Each case ends with the
 // mirror equal to a clean run's, no duplicate `changes` and every run closed with the right status.
 // Every server restarted here is this file's own (test/support/servers.ts), never the shared ones.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueueEvents } from 'bullmq';
@@ -34,6 +34,7 @@ describe('queued runs through server outages', () => {
   let mirror: MirrorQueue | undefined;
   let events: QueueEvents | undefined;
   const workers: WorkerProcess[] = [];
+  const clis: ChildProcess[] = [];
   let dbCount = 0;
 
   beforeAll(async () => {
@@ -50,10 +51,13 @@ describe('queued runs through server outages', () => {
   });
 
   afterEach(async () => {
+    // Processes first, by pid, so that none outlives a failed or timed-out case.
     for (const w of workers.splice(0)) {
       if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
       await w.exited;
     }
+    for (const child of clis.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // Clients before their server: BullMQ's close waits on a connection whose server is gone.
     await events?.close().catch(() => {});
     await mirror?.close();
     redis?.disconnect();
@@ -241,6 +245,7 @@ describe('queued runs through server outages', () => {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...configEnv(config) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    clis.push(child);
     let stdout = '';
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
