@@ -9,7 +9,8 @@ import { enqueueHarvestOrg, enqueueSync } from '../queue/enqueue.ts';
 import { installNightlySchedule, NIGHTLY_SCHEDULER_ID } from '../queue/scheduler.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { describeBlockingRun } from './cancel.ts';
-import { syncContextOf, queueOf } from './context.ts';
+import type { Job } from 'bullmq';
+import { syncContextOf, queueOf, type QueueHandle } from './context.ts';
 import { CliError } from './errors.ts';
 import { surviveDriverFaults } from '../driver-faults.ts';
 import { untilInterrupted } from './interrupt.ts';
@@ -63,17 +64,22 @@ async function enqueueSyncCommand(config: Config, opts: { mode?: 'full' | 'incre
   try {
     const job = await enqueueSync(queue.mirror.queue, { mode: opts.mode, kinds: opts.kinds, trigger: 'cli' });
     console.log(`Queued sync job ${job.id} on ${config.QUEUE_NAME}.`);
-    if (!opts.wait) return;
-    const unwatch = watchRedis(config, queue);
-    const unfollow = followQueued(config, queue, `${job.id}`);
-    try {
-      await followRun(config, await runOfJob(config, queue, job, 'sync'), started, unfollow);
-    } finally {
-      unwatch();
-      await unfollow();
-    }
+    if (opts.wait) await followJob(config, queue, job, 'sync', started);
   } finally {
     await queue.close();
+  }
+}
+
+/** --wait: follows a queued job to its run and the run to its end (saying when Redis is unreachable,
+ * showing the run's progress), then reports it like an in-process run. */
+async function followJob(config: Config, queue: QueueHandle, job: Job, what: string, started: number): Promise<void> {
+  const unwatch = watchRedis(config, queue);
+  const unfollow = followQueued(config, queue, `${job.id}`);
+  try {
+    await followRun(config, await runOfJob(config, queue, job, what), started, unfollow);
+  } finally {
+    unwatch();
+    await unfollow();
   }
 }
 
@@ -110,15 +116,7 @@ export async function harvestOrgCommand(config: Config, key: string, opts: { que
     try {
       const { job, deduplicated } = await enqueueHarvestOrg(queue.mirror.queue, id);
       console.log(deduplicated ? `A re-harvest of ${id} is already queued or running (job ${job.id}): joined it.` : `Queued re-harvest of ${id} as job ${job.id}.`);
-      if (!opts.wait) return;
-      const unwatch = watchRedis(config, queue);
-      const unfollow = followQueued(config, queue, `${job.id}`);
-      try {
-        await followRun(config, await runOfJob(config, queue, job, 're-harvest'), started, unfollow);
-      } finally {
-        unwatch();
-        await unfollow();
-      }
+      if (opts.wait) await followJob(config, queue, job, 're-harvest', started);
     } finally {
       await queue.close();
     }

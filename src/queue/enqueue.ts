@@ -39,8 +39,6 @@ export class JobVanishedError extends Error {
 export interface WaitOptions {
   /** How often the job's state is read. Default 250. */
   intervalMs?: number;
-  /** Told once when Redis becomes unreachable and once when it answers again. */
-  onRedisState?(reachable: boolean, error?: unknown): void;
   signal?: AbortSignal;
 }
 
@@ -56,23 +54,10 @@ export async function waitForJob<T>(connection: Redis, queue: Queue, job: Job, o
     enableOfflineQueue: true,
     retryStrategy: (times: number) => Math.min(times * 200, 2_000),
   });
-  let reachable = true;
-  let lastError: unknown;
-  own.on('error', (error: unknown) => {
-    lastError = error; // reported once per outage below, never as an unhandled event
-  });
-  own.on('reconnecting', () => {
-    if (!reachable) return;
-    reachable = false;
-    options.onRedisState?.(false, lastError);
-  });
-  own.on('ready', () => {
-    if (reachable) return;
-    reachable = true;
-    options.onRedisState?.(true);
-  });
+  // An outage is told by whoever watches the connection (the CLI's watchRedis), never printed here.
+  own.on('error', () => {});
   const reader = new Queue(queue.name, { connection: own, prefix: queue.opts.prefix });
-  reader.on('error', () => {}); // told through onRedisState, not printed with a stack
+  reader.on('error', () => {});
   const jobId = `${job.id}`;
   let runId = runIdOf(job.data);
   try {
@@ -82,9 +67,9 @@ export async function waitForJob<T>(connection: Redis, queue: Queue, job: Job, o
       try {
         current = await Job.fromId(reader, jobId);
         state = current ? await current.getState() : undefined;
-      } catch (error) {
+      } catch {
         if (options.signal?.aborted) throw options.signal.reason;
-        lastError = error; // Redis unreachable: the connection reports it and comes back by itself
+        // Redis unreachable: the connection comes back by itself, the state is read again then.
         await sleepOrThrow(options.intervalMs ?? 250, options.signal);
         continue;
       }
