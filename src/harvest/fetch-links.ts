@@ -1,6 +1,7 @@
 // Links a kind's items do not embed (a dataservice's datasets): read from the listing filtered by
 // the parent, ids only, for the parents that announce some. A parent whose links could not be read
 // keeps the links it has (a later run asks again). Touches HTTP via the client.
+import pLimit from 'p-limit';
 import { MalformedResponseError } from '../api/errors/index.ts';
 import { fetchListingPage } from '../api/fetch-page.ts';
 import type { HttpClient } from '../api/http-client.ts';
@@ -15,29 +16,35 @@ export async function fetchLinks(
   http: HttpClient,
   kind: EntityKind,
   items: unknown[],
-  options: { signal?: AbortSignal; onFailure?(id: string, error: unknown): void } = {},
+  options: { signal?: AbortSignal; concurrency?: number; onFailure?(id: string, error: unknown): void } = {},
 ): Promise<Map<string, Record<string, LinkRow[]>> | undefined> {
   const fetched = kind.links.filter((link) => link.fetched);
   if (fetched.length === 0) return undefined;
   const out = new Map<string, Record<string, LinkRow[]>>();
-  for (const item of items) {
-    if (item === null || typeof item !== 'object') continue;
-    const raw = item as Record<string, unknown>;
-    if (typeof raw.id !== 'string') continue;
-    const links: Record<string, LinkRow[]> = {};
-    try {
-      for (const link of fetched) {
-        const spec = link.fetched!;
-        const count = spec.count(raw);
-        const ids = count > 0 ? await linkedIds(http, spec.path, { [spec.param]: raw.id }, count, options.signal) : [];
-        links[link.table] = ids.map((id) => ({ [link.keyColumn]: id }));
-      }
-      out.set(raw.id, links);
-    } catch (error) {
-      if (!isPageFailure(error)) throw error;
-      options.onFailure?.(raw.id, error);
-    }
-  }
+  // Parents side by side, within the client's budget: a page of dataservices does not wait on each in turn.
+  const limit = pLimit(options.concurrency ?? 4);
+  await Promise.all(
+    items.map((item) =>
+      limit(async () => {
+        if (item === null || typeof item !== 'object') return;
+        const raw = item as Record<string, unknown>;
+        if (typeof raw.id !== 'string') return;
+        const links: Record<string, LinkRow[]> = {};
+        try {
+          for (const link of fetched) {
+            const spec = link.fetched!;
+            const count = spec.count(raw);
+            const ids = count > 0 ? await linkedIds(http, spec.path, { [spec.param]: raw.id }, count, options.signal) : [];
+            links[link.table] = ids.map((id) => ({ [link.keyColumn]: id }));
+          }
+          out.set(raw.id, links);
+        } catch (error) {
+          if (!isPageFailure(error)) throw error;
+          options.onFailure?.(raw.id, error);
+        }
+      }),
+    ),
+  );
   return out;
 }
 

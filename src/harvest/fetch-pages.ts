@@ -9,7 +9,6 @@ import type { RunScope, SyncContext } from './sync-context.ts';
 import { isPageFailure, type WalkResult } from './walk-listing.ts';
 
 export interface PagesOutcome {
-  ids: string[];
   failedPages: WalkResult['failedPages'];
   total: number;
   pages: number;
@@ -28,7 +27,7 @@ export async function fetchAndStorePages(
   options: { filter?: ListingFilter; followTail?: boolean } = {},
 ): Promise<PagesOutcome> {
   const listing = LISTINGS[kindName];
-  const outcome: PagesOutcome = { ids: [], failedPages: [], total: 0, pages: 0, hasNext: false };
+  const outcome: PagesOutcome = { failedPages: [], total: 0, pages: 0, hasNext: false };
   const queue = [...pages];
   while (queue.length) {
     const page = queue.shift()!;
@@ -41,7 +40,7 @@ export async function fetchAndStorePages(
       });
       if ('pastEnd' in result) break;
       const sourceUrl = pageUrl(listing, options.filter, page, ctx.pageSize);
-      outcome.ids.push(...(await storeListingPage(ctx, run, listing, { page, items: result.items, total: result.total, sourceUrl })));
+      await storeListingPage(ctx, run, listing, { page, items: result.items, total: result.total, sourceUrl });
       outcome.total = Math.max(outcome.total, result.total);
       outcome.pages++;
       outcome.hasNext = Boolean(result.nextPage);

@@ -10,8 +10,8 @@ import { now, type RunScope, type SyncContext } from './sync-context.ts';
 import type { FetchedListingPage } from './walk-listing.ts';
 
 /** Stores one fetched listing page (and the links its items do not embed), and records the ids it
- * showed in the run's state; returns them. */
-export async function storeListingPage(ctx: SyncContext, run: RunScope, listing: Listing, page: FetchedListingPage): Promise<string[]> {
+ * showed in the run's state. */
+export async function storeListingPage(ctx: SyncContext, run: RunScope, listing: Listing, page: FetchedListingPage): Promise<void> {
   ctx.signal?.throwIfAborted(); // an interrupted run stores nothing more
   const fetchedLinks = await linksOf(ctx, listing, page.items);
   const observedAt = now();
@@ -23,13 +23,13 @@ export async function storeListingPage(ctx: SyncContext, run: RunScope, listing:
   await onDatabase(ctx, 'recording seen ids', () => recordSeen(ctx.sql, run.runId, listing.name, ids));
   if (listing.referenced) for (const id of ids) run.fetchedUserIds.add(id);
   run.tracker.addPage(result);
-  return ids;
 }
 
 /** The links the items do not embed, read now; a parent whose links fail keeps its stored ones. */
 export function linksOf(ctx: SyncContext, listing: Listing, items: unknown[]) {
   return fetchLinks(ctx.http, listing.kind, items, {
     signal: ctx.signal,
+    concurrency: ctx.concurrency,
     onFailure: (id, error) => ctx.logger.warn({ kind: listing.name, id, err: error }, 'links could not be read: the stored ones are kept'),
   });
 }
