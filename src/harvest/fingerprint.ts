@@ -8,6 +8,33 @@ export function hashCanonical(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value) ?? 'undefined').digest('base64url');
 }
 
+/** Bumped whenever validation or normalization changes what a record becomes: every stored raw hash
+ * then differs once, so the next run validates and rewrites each record instead of trusting the hash. */
+export const RAW_HASH_VERSION = 'r2';
+
+/** The hash of a record as the API sent it, taken before validation: equal to the stored `raw_hash`,
+ * the record is byte for byte the one stored, so it is neither validated nor diffed again. Embedded
+ * children (`omit`: a dataset's `resources`) are left out, each hashed on its own with its parent id
+ * (a move is a change). Native JSON order is the API's, stable between calls. Throws a RangeError on a
+ * record too deep to serialize. */
+export function recordHash(record: unknown, parentId?: string | null, omit: readonly string[] = []): string {
+  let value = record;
+  if (omit.length && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const own: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (omit.includes(key)) continue;
+      // Assigning `__proto__` would set the prototype and lose the key (JSON.parse makes it an own key).
+      if (key === '__proto__') Object.defineProperty(own, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else own[key] = v;
+    }
+    value = own;
+  }
+  return createHash('sha1')
+    .update(RAW_HASH_VERSION)
+    .update(JSON.stringify(parentId ? [parentId, value] : value) ?? 'undefined')
+    .digest('base64url');
+}
+
 export interface ComputedChange {
   changed_fields: string[];
   patch: Operation[];

@@ -1,12 +1,11 @@
 // The generic store stage for one kind: compare with the mirror, upsert what differs, record changes.
 // Runs inside the caller's transaction. Touches Postgres.
-import { createHash } from 'node:crypto';
 import { lockExisting, readRaw, type StoredState } from '../db/sql/lock-existing.ts';
 import type { ChangeRow } from '../db/sql/insert-changes.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { upsertEntities, type EntityRow } from '../db/sql/upsert-entities.ts';
 import { describeInsert, describeRestore, describeUpdate, type DescribedChange } from './change-values.ts';
-import { hashCanonical } from './fingerprint.ts';
+import { hashCanonical, recordHash } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure } from './record-failure.ts';
 import { trackedEntity } from './tracked.ts';
@@ -47,8 +46,8 @@ function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
     ...entity.columns,
     raw: entity.raw,
     content_hash: '',
-    // Native JSON order is the API's, stable between calls: a cheap hash that says "nothing moved".
-    raw_hash: createHash('sha1').update(JSON.stringify(parentId ? [parentId, entity.raw] : entity.raw)).digest('base64url'),
+    // The record as received, hashed by validation: "nothing moved" (see recordHash).
+    raw_hash: entity.rawHash ?? recordHash(entity.raw, parentId),
   };
   return {
     entity,
@@ -109,6 +108,8 @@ export async function storeEntities(
   kind: EntityKind,
   entities: NormalizedEntity[],
   observedAt: string,
+  /** The stored rows, when the caller locked them already (to validate only what moved). */
+  locked?: Map<string, StoredState>,
 ): Promise<{ counts: StoreCounts; changes: ChangeRow[]; failed: FailedEntity[]; inserted: Set<string> }> {
   const failed: FailedEntity[] = [];
   await keepAdminOnlyValues(tx, kind, entities);
@@ -116,7 +117,7 @@ export async function storeEntities(
   const prepared = eachOrReject(entities, (e) => e, 'hashing', failed, (e) => prepare(kind, e))
     .map(([, p]) => p)
     .sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
-  const stored = await lockExisting(tx, kind.table, prepared.map((p) => p.row.id), kind.parentColumn);
+  const stored = locked ?? (await lockExisting(tx, kind.table, prepared.map((p) => p.row.id), kind.parentColumn));
   const dropped = new Set<Prepared>();
   const toTrack = prepared.filter((p) => {
     const old = stored.get(p.row.id);

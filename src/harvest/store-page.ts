@@ -4,6 +4,7 @@ import type postgres from 'postgres';
 import { deleteChange } from './fingerprint.ts';
 import { insertChanges, type ChangeRow } from '../db/sql/insert-changes.ts';
 import { insertRejected, type RejectedRow } from '../db/sql/insert-rejected.ts';
+import { lockExisting } from '../db/sql/lock-existing.ts';
 import { dropLinks, syncLinks } from '../db/sql/sync-links.ts';
 import { insertUnknownTombstones, tombstoneEntities } from '../db/sql/tombstone-entities.ts';
 import { tombstoneChildrenOf, tombstoneRemovedChildren } from '../db/sql/tombstone-children.ts';
@@ -13,7 +14,7 @@ import type { ChildSpec, EntityKind, NormalizedEntity } from './kinds/index.ts';
 import type { LinkRow } from './kinds/kind.ts';
 import { describePostgresError, describeRecordFailure, isRecordFault } from './record-failure.ts';
 import { emptyStoreCounts, storeEntities, type FailedEntity, type StoreCounts } from './store-entities.ts';
-import { rejectedRow, validateRecords, type ValidatedBatch } from './validate.ts';
+import { recordIds, rejectedRow, validateRecords, type ValidatedBatch } from './validate.ts';
 
 export interface PageContext {
   runId: number;
@@ -76,12 +77,14 @@ async function rejectByDatabase(sql: postgres.Sql, kind: EntityKind, record: unk
 }
 
 async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unknown[], ctx: PageContext): Promise<PageResult> {
-  const batch = validateRecords(kind, records, ctx.sourceUrl);
   return sql.begin(async (tx) => {
+    // Locked before validation: a record equal to its stored row is not validated again.
+    const locked = await lockExisting(tx, kind.table, recordIds(records), kind.parentColumn);
+    const batch = validateRecords(kind, records, ctx.sourceUrl, undefined, locked);
     const result = emptyResult();
     const changes: ChangeRow[] = [];
     const allRejected: RejectedRow[] = [...batch.rejected];
-    const stored = await storeEntities(tx, kind, batch.entities, ctx.observedAt);
+    const stored = await storeEntities(tx, kind, batch.entities, ctx.observedAt, locked);
     const failed = rejectionsOf(kind, stored.failed, batch, ctx.sourceUrl);
     allRejected.push(...failed);
     // An entity that could not be stored takes nothing with it: no resources, links nor metrics.
@@ -125,13 +128,15 @@ async function storeChildren(
   rejected: RejectedRow[],
 ): Promise<void> {
   const childKind = child.kind;
+  const records = (parent: NormalizedEntity) => parent.children?.[child.field] ?? [];
+  const locked = await lockExisting(tx, childKind.table, recordIds(parents.flatMap(records)), childKind.parentColumn);
   const byDataset: Array<{ datasetId: string; batch: ValidatedBatch }> = [];
   for (const parent of parents) {
-    byDataset.push({ datasetId: parent.id, batch: validateRecords(childKind, parent.children?.[child.field] ?? [], ctx.sourceUrl, parent.id) });
+    byDataset.push({ datasetId: parent.id, batch: validateRecords(childKind, records(parent), ctx.sourceUrl, parent.id, locked) });
   }
   // One row per id, even if a page repeats a resource under two datasets (the last one wins).
   const unique = new Map(byDataset.flatMap(({ batch }) => batch.entities.map((r) => [r.id, r] as const)));
-  const stored = await storeEntities(tx, childKind, [...unique.values()], ctx.observedAt);
+  const stored = await storeEntities(tx, childKind, [...unique.values()], ctx.observedAt, locked);
   const failedIds = new Set(stored.failed.map((f) => f.entity.id));
   let rejectedCount = 0;
   const keep: Array<{ parent_id: string; child_ids: string[] }> = [];

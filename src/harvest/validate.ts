@@ -2,6 +2,8 @@
 import type { z } from 'zod';
 import { describeNulKeyCollision, nulKeyCollisionOf } from '../api/nul-characters.ts';
 import type { RejectedRow } from '../db/sql/insert-rejected.ts';
+import type { StoredState } from '../db/sql/lock-existing.ts';
+import { recordHash } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure, storablePayload } from './record-failure.ts';
 
@@ -12,41 +14,64 @@ export interface ValidatedBatch {
   payloads: Map<string, unknown>;
 }
 
-/** Each record on its own: a NUL key collision, a schema failure or a normalizer that throws rejects
- * that record only. */
+/** Each record on its own: a NUL key collision, a record too deep to hash, a schema failure or a
+ * normalizer that throws rejects that record only. A record whose hash equals the live stored row's
+ * (`known`, locked by the caller) is the record stored before, byte for byte: it is normalized without
+ * being validated again (an unchanged re-sync spends no schema check). */
 export function validateRecords(
   kind: EntityKind,
   records: unknown[],
   sourceUrl: string,
   parentId?: string,
+  known?: ReadonlyMap<string, StoredState>,
 ): ValidatedBatch {
   const byId = new Map<string, NormalizedEntity>();
   const payloads = new Map<string, unknown>();
   const rejected: RejectedRow[] = [];
   const reject = (record: unknown, reason: string) => rejected.push(rejectedRow(kind, record, sourceUrl, reason));
+  const omit = kind.children.map((c) => c.field);
   for (const record of records) {
     const collision = nulKeyCollisionOf(record);
     if (collision) {
       reject(record, describeNulKeyCollision(collision));
       continue;
     }
+    let rawHash: string;
+    try {
+      rawHash = recordHash(record, parentId, omit);
+    } catch (error) {
+      reject(record, describeRecordFailure('hashing', error, record));
+      continue;
+    }
     let entity: NormalizedEntity;
     try {
-      const parsed = kind.schema.safeParse(record);
-      if (!parsed.success) {
-        reject(record, describeIssues(parsed.error));
-        continue;
+      const id = idOf(record);
+      const stored = id === null ? undefined : known?.get(id);
+      if (stored && !stored.deleted && stored.raw_hash === rawHash) {
+        entity = kind.normalize(record as never, parentId);
+      } else {
+        const parsed = kind.schema.safeParse(record);
+        if (!parsed.success) {
+          reject(record, describeIssues(parsed.error));
+          continue;
+        }
+        entity = kind.normalize(parsed.data, parentId);
       }
-      entity = kind.normalize(parsed.data, parentId);
     } catch (error) {
       reject(record, describeRecordFailure('validation', error, record));
       continue;
     }
+    entity.rawHash = rawHash;
     // Paging drift can repeat an item; the last copy wins and it is stored once.
     byId.set(entity.id, entity);
     payloads.set(entity.id, record);
   }
   return { entities: [...byId.values()], rejected, payloads };
+}
+
+/** The ids of a page's records, for locking their stored rows before validation. */
+export function recordIds(records: unknown[]): string[] {
+  return [...new Set(records.flatMap((r) => { const id = idOf(r); return id === null ? [] : [id]; }))];
 }
 
 /** The row of a record rejected at any step, with a payload PostgreSQL can take. */

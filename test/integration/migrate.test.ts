@@ -29,6 +29,12 @@ describe('migrate', () => {
           'resources', 'reuse_datasets', 'reuses', 'sync_runs', 'users',
         ]),
       );
+      // JSON columns take lz4 where the server has it (this one does: a temporary table says so).
+      const lz4 = await sql`create temporary table lz4_probe (j jsonb compression lz4)`.then(() => true, () => false);
+      const compression = await sql`select attrelid::regclass::text as t, attname as c, attcompression::text as m from pg_attribute
+        where (attrelid, attname) in (('datasets'::regclass, 'raw'), ('resources'::regclass, 'raw'), ('changes'::regclass, 'patch'))
+        order by 1, 2`;
+      expect(compression.map((r) => `${r.t}.${r.c}:${r.m}`)).toEqual(['changes.patch', 'datasets.raw', 'resources.raw'].map((c) => `${c}:${lz4 ? 'l' : ''}`));
       const applied = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
       const journal = await import('../../migrations/meta/_journal.json', { with: { type: 'json' } });
       expect(applied[0]?.n).toBe(journal.default.entries.length);

@@ -31,6 +31,8 @@ export interface NormalizedEntity {
   links?: Record<string, LinkRow[]>;
   /** Users this entity references (owner, members), discovered for the users pass. */
   userIds?: string[];
+  /** The hash of the record as received (`recordHash`), set by validation. */
+  rawHash?: string;
 }
 
 /** Children embedded in a parent's item and stored in their own table (a dataset's resources). */
