@@ -18,3 +18,5 @@ BEGIN
 EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
   RAISE NOTICE 'this server has no lz4: JSON columns keep pglz compression';
 END $$;
+--> statement-breakpoint
+COMMENT ON COLUMN datasets.raw_hash IS 'Hash of the record as received (resources aside); internal to the mirror: an equal hash means the record is neither validated again nor rewritten.';

@@ -5,7 +5,14 @@ import { createPatch, type Operation } from 'rfc6902';
 /** The hash of a value whose keys are already in canonical (sorted) order, such as a tracked object:
  * native `JSON.stringify` gives the same text as a canonical serializer, several times faster. */
 export function hashCanonical(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value) ?? 'undefined').digest('base64url');
+  return canonicalHashAndText(value).hash;
+}
+
+/** The hash of a canonical value and the JSON text it was taken of (an insert's change row sends
+ * that text as its object instead of serializing the object again). */
+export function canonicalHashAndText(value: unknown): { hash: string; text: string } {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return { hash: createHash('sha1').update(text).digest('base64url'), text };
 }
 
 /** Bumped whenever validation or normalization changes what a record becomes: every stored raw hash

@@ -5,7 +5,7 @@ import type { ChangeRow } from '../db/sql/insert-changes.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { upsertEntities, type EntityRow } from '../db/sql/upsert-entities.ts';
 import { describeInsert, describeRestore, describeUpdate, type DescribedChange } from './change-values.ts';
-import { hashCanonical, recordHash } from './fingerprint.ts';
+import { canonicalHashAndText, recordHash } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure } from './record-failure.ts';
 import { trackedEntity } from './tracked.ts';
@@ -35,6 +35,8 @@ interface Prepared {
   parentId: string | null;
   /** The tracked object, computed only for rows that will be written (most rows of a re-sync are not). */
   tracked(): Record<string, unknown>;
+  /** Its JSON text, once hashed. */
+  trackedText?: string;
 }
 
 function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
@@ -125,7 +127,9 @@ export async function storeEntities(
   });
   const toWrite = new Set(
     eachOrReject(toTrack, (p) => p.entity, 'tracking', failed, (p) => {
-      p.row.content_hash = hashCanonical(p.tracked());
+      const { hash, text } = canonicalHashAndText(p.tracked());
+      p.row.content_hash = hash;
+      p.trackedText = text;
     }).map(([p]) => p),
   );
   for (const p of toTrack) if (!toWrite.has(p)) dropped.add(p);
@@ -167,7 +171,7 @@ function countChanges(
     if (inserted === undefined || !old) {
       if (inserted) {
         counts.inserted++;
-        changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op: 'insert', ...describeInsert(p.tracked()) });
+        changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op: 'insert', ...describeInsert(p.tracked()), new_values_text: p.trackedText });
       } else counts.unchanged++;
       continue;
     }

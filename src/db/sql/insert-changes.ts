@@ -13,6 +13,8 @@ export interface ChangeRow {
   stamp_fields?: string[];
   old_values?: Record<string, unknown> | null;
   new_values?: Record<string, unknown> | null;
+  /** `new_values` as JSON text already (an insert's object, serialized once for its hash). */
+  new_values_text?: string;
 }
 
 /** Where each entity type lives and how its organization is read (alias `e` is its row). A type missing
@@ -50,10 +52,11 @@ function statementFor(entityType: string): string {
       order by r.ord`;
 }
 
-/** The row as sent: an insert's object once (as `new_values`), a delete's patch not at all. */
-function serialize(row: ChangeRow, ord: number) {
+/** The row as sent, as JSON text: an insert's object once (as `new_values`, its text reused when
+ * given), a delete's patch not at all. */
+function serialize(row: ChangeRow, ord: number): string {
   const sendsObject = row.op === 'insert' && row.new_values != null;
-  return {
+  const head = JSON.stringify({
     ord,
     entity_type: row.entity_type,
     entity_id: row.entity_id,
@@ -62,20 +65,21 @@ function serialize(row: ChangeRow, ord: number) {
     stamp_fields: row.stamp_fields ?? [],
     patch: sendsObject || row.op === 'delete' ? null : row.patch,
     old_values: row.old_values ?? null,
-    new_values: row.new_values ?? null,
-  };
+  });
+  const values = row.new_values == null ? 'null' : (row.new_values_text ?? JSON.stringify(row.new_values));
+  return `${head.slice(0, -1)},"new_values":${values}}`;
 }
 
 export async function insertChanges(tx: SqlHandle, runId: number, observedAt: string, rows: ChangeRow[]): Promise<void> {
   if (rows.length === 0) return;
   // One statement per entity type, in the order the types first appear (an entity's rows keep their order).
-  const byType = new Map<string, ReturnType<typeof serialize>[]>();
+  const byType = new Map<string, string[]>();
   rows.forEach((row, i) => {
     const group = byType.get(row.entity_type) ?? [];
     group.push(serialize(row, i));
     byType.set(row.entity_type, group);
   });
   for (const [entityType, group] of byType) {
-    await tx.unsafe(statementFor(entityType), [JSON.stringify(group), runId, observedAt]);
+    await tx.unsafe(statementFor(entityType), [`[${group.join(',')}]`, runId, observedAt]);
   }
 }
