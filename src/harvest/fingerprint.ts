@@ -1,5 +1,5 @@
 // Canonical hashing and change computation between tracked objects. Pure.
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { createPatch, type Operation } from 'rfc6902';
 
 /** The hash of a value whose keys are already in canonical (sorted) order, such as a tracked object:
@@ -12,7 +12,7 @@ export function hashCanonical(value: unknown): string {
  * that text as its object instead of serializing the object again). */
 export function canonicalHashAndText(value: unknown): { hash: string; text: string } {
   const text = JSON.stringify(value) ?? 'undefined';
-  return { hash: createHash('sha1').update(text).digest('base64url'), text };
+  return { hash: digest('sha1', text, 'base64url'), text };
 }
 
 /** Bumped whenever validation or normalization changes what a record becomes: every stored raw hash
@@ -28,18 +28,16 @@ export function recordHash(record: unknown, parentId?: string | null, omit: read
   let value = record;
   if (omit.length && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const own: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      if (omit.includes(key)) continue;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key) || omit.includes(key)) continue;
+      const v = (value as Record<string, unknown>)[key];
       // Assigning `__proto__` would set the prototype and lose the key (JSON.parse makes it an own key).
       if (key === '__proto__') Object.defineProperty(own, key, { value: v, enumerable: true, writable: true, configurable: true });
       else own[key] = v;
     }
     value = own;
   }
-  return createHash('sha1')
-    .update(RAW_HASH_VERSION)
-    .update(JSON.stringify(parentId ? [parentId, value] : value) ?? 'undefined')
-    .digest('base64url');
+  return digest('sha1', `${RAW_HASH_VERSION}${JSON.stringify(parentId ? [parentId, value] : value) ?? 'undefined'}`, 'base64url');
 }
 
 export interface ComputedChange {

@@ -167,7 +167,10 @@ export function defineKind<T, Tb extends Table>(definition: KindDefinition<T, Tb
   };
   const generic = new Set<string>(['id', 'raw', 'contentHash', 'rawHash', 'firstSeenAt', 'lastChangedAt', 'deletedAt', 'deletionReason']);
   const touch = new Set<string>(definition.touchColumns ?? []);
-  const columns = Object.keys(columnsByKey).filter((key) => !generic.has(key) && !touch.has(key)).map(sqlName);
+  const typed = Object.keys(columnsByKey)
+    .filter((key) => !generic.has(key) && !touch.has(key))
+    .map((key) => [key, sqlName(key)] as const);
+  const columns = typed.map(([, name]) => name);
   const { listing } = definition;
   return {
     entityType: definition.entityType,
@@ -176,9 +179,13 @@ export function defineKind<T, Tb extends Table>(definition: KindDefinition<T, Tb
     schema: definition.schema,
     normalize(record, parentId) {
       const n = definition.normalize(record, parentId);
-      // Every typed column is written, absent ones as null: a value the API dropped is cleared.
-      const filled = Object.fromEntries(columns.map((c) => [c, null]));
-      return { ...n, columns: { ...filled, ...bySqlName(n.columns as Record<string, unknown>) } };
+      // Every typed column is written, absent ones as null: a value the API dropped is cleared. (The
+      // normalizer's keys are the table's typed columns: tsc checks them against TypedColumns.)
+      const given = n.columns as Record<string, unknown>;
+      const byName: Record<string, unknown> = {};
+      for (const [key, name] of typed) byName[name] = given[key] ?? null;
+      n.columns = byName as typeof n.columns;
+      return n;
     },
     parentColumn: definition.parentColumn && sqlName(definition.parentColumn),
     children: definition.children ?? [],
