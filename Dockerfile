@@ -4,7 +4,8 @@
 # /app/data (a volume to keep it).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json ./
+COPY scripts ./scripts
 COPY bin ./bin
 COPY src ./src
 COPY jobs ./jobs

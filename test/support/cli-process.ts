@@ -14,10 +14,12 @@ export interface Cli {
   exited: Promise<number | null>;
 }
 
-/** Starts the CLI as ops do, with only `env` (plus PATH/HOME) in its environment. */
-export function startCli(args: string[], env: Record<string, string>): Cli {
+/** Starts the CLI as ops do, with only `env` (plus PATH/HOME) in its environment; `entry`: a built
+ * bin (run by node itself, as the package's bin is) instead of the sources through tsx. */
+export function startCli(args: string[], env: Record<string, string>, entry?: string): Cli {
   const base = Object.fromEntries(['PATH', 'HOME', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/mirror.ts', ...args], { cwd: ROOT, env: { ...base, ...env } });
+  const command = entry ? ['--max-old-space-size=128', entry] : ['--import', 'tsx', 'bin/mirror.ts'];
+  const child = spawn(process.execPath, [...command, ...args], { cwd: ROOT, env: { ...base, ...env } });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -26,8 +28,8 @@ export function startCli(args: string[], env: Record<string, string>): Cli {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-export async function cli(args: string[], env: Record<string, string>) {
-  const run = startCli(args, env);
+export async function cli(args: string[], env: Record<string, string>, entry?: string) {
+  const run = startCli(args, env, entry);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
