@@ -42,6 +42,9 @@ await build({
   target: 'node20',
   external: EXTERNAL,
   sourcemap: true,
+  minify: true,
+  // Error classes and functions keep their names (messages and checks read `name`).
+  keepNames: true,
   logLevel: 'warning',
   // Bundled CommonJS dependencies call require(): ESM has none, so each chunk makes one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
