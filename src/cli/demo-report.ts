@@ -31,8 +31,14 @@ export async function printChanges(url: string, runId: number): Promise<void> {
   }
 }
 
+/** The order the sample shows kinds in: the same whatever order the run stored them in (its listings
+ * are walked side by side). */
+const KIND_ORDER = ['dataset', 'organization', 'reuse', 'dataservice', 'resource', 'user'];
+
 /** One change per field first, so the sample shows different kinds of edits. */
-function pickVaried<T extends { fields: Array<{ field: string }> }>(changes: T[], count: number): T[] {
+function pickVaried<T extends { entityType: string; fields: Array<{ field: string }> }>(all: T[], count: number): T[] {
+  const rank = (type: string) => (KIND_ORDER.includes(type) ? KIND_ORDER.indexOf(type) : KIND_ORDER.length);
+  const changes = [...all].sort((a, b) => rank(a.entityType) - rank(b.entityType));
   const seen = new Set<string>();
   const first = changes.filter((c) => c.fields[0] && !seen.has(c.fields[0].field) && seen.add(c.fields[0].field));
   return [...first, ...changes.filter((c) => !first.includes(c))].slice(0, count);

@@ -32,7 +32,7 @@ export async function fetchAndStore(
         storePage(ctx.sql, listing.kind, batch.found, { runId: run.runId, observedAt, sourceUrl: `${listing.path}{id}/`, fetchedLinks }),
       );
       for (const id of result.userIds) run.userIds.add(id);
-      if (listing.referenced) for (const id of idsOf(batch.found)) run.fetchedUserIds.add(id);
+      if (listing.referenced) for (const id of [...idsOf(batch.found), ...batch.gone.map((g) => g.id)]) run.fetchedUserIds.add(id);
       run.tracker.addCounts(result.counts);
       const gone = await onDatabase(ctx, 'storing deletions', () =>
         storeTombstones(ctx.sql, listing.kind, batch.gone, { runId: run.runId, observedAt }),

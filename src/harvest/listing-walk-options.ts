@@ -12,7 +12,7 @@ export interface ListingFilter {
 }
 
 export function walkOptions(ctx: SyncContext, listing: Listing, filter: ListingFilter, pageSize: number) {
-  return { path: listing.path, sort: listing.sort, pageSize, query: filter.query, concurrency: ctx.concurrency, signal: ctx.signal };
+  return { path: listing.path, sort: listing.sort, pageSize, query: filter.query, concurrency: ctx.concurrency, signal: ctx.signal, slots: ctx.pageSlots };
 }
 
 /** Counts pages as they complete (out of order when fetched concurrently) for the progress line. */

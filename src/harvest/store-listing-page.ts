@@ -18,7 +18,11 @@ export async function storeListingPage(ctx: SyncContext, run: RunScope, listing:
   const result = await onDatabase(ctx, 'storing a page', () =>
     storePage(ctx.sql, listing.kind, page.items, { runId: run.runId, observedAt, sourceUrl: page.sourceUrl, fetchedLinks }),
   );
-  for (const id of result.userIds) run.userIds.add(id);
+  for (const id of result.userIds) {
+    if (run.userIds.has(id)) continue;
+    run.userIds.add(id);
+    run.onNewUser?.(id);
+  }
   const ids = idsOf(page.items);
   await onDatabase(ctx, 'recording seen ids', () => recordSeen(ctx.sql, run.runId, listing.name, ids));
   if (listing.referenced) for (const id of ids) run.fetchedUserIds.add(id);

@@ -4,6 +4,7 @@ import type { HttpClient } from '../api/http-client.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { ProgressSink } from './progress.ts';
+import type { PageSlots } from './walk-listing.ts';
 import type { RunTracker } from './run-tracker.ts';
 
 export interface SyncContext {
@@ -35,6 +36,8 @@ export interface SyncContext {
   /** How long a lost PostgreSQL connection is waited for (each batch's transaction run again once it
    * is back) before the run fails. Unset: no wait (queue jobs have their own attempts). */
   databaseRetryMs?: number;
+  /** Bounds of pages held and stored, shared by the listings a run walks side by side. */
+  pageSlots?: PageSlots;
 }
 
 export interface RunScope {
@@ -43,8 +46,10 @@ export interface RunScope {
   mode: 'full' | 'incremental';
   /** Users referenced by what this run stored. */
   userIds: Set<string>;
-  /** Users fetched in full by this run. */
+  /** Users asked for in full by this run (found or gone). */
   fetchedUserIds: Set<string>;
+  /** Told of each user first referenced by what this run stores (a full run fetches them meanwhile). */
+  onNewUser?: (id: string) => void;
 }
 
 export const now = (): string => new Date().toISOString();

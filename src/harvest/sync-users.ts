@@ -44,13 +44,11 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
       ctx.logger.warn('the API key cannot list users (not an admin key): users are fetched by reference instead');
     }
   }
-  const referenced = (
-    await onDatabase(ctx, 'planning users', () => referencedUserIds(ctx.sql, userReferences(), { onlyUnknown: run.mode === 'incremental' }))
-  ).filter(
-    (id) => !run.fetchedUserIds.has(id),
-  );
+  const all = await onDatabase(ctx, 'planning users', () => referencedUserIds(ctx.sql, userReferences(), { onlyUnknown: run.mode === 'incremental' }));
+  // Those fetched while the listings were walked (a full run) are not asked for again.
+  const referenced = all.filter((id) => !run.fetchedUserIds.has(id));
   const rotation = await rotate([...referenced, ...run.fetchedUserIds]);
-  run.tracker.completeness[REFERENCED_LISTING.name] = { total: referenced.length, seen: referenced.length, pages: 0, failedPages: [], complete: true };
+  run.tracker.completeness[REFERENCED_LISTING.name] = { total: all.length, seen: all.length, pages: 0, failedPages: [], complete: true };
   return { ids: [...referenced, ...rotation], rotation, problems: [] };
 }
 
@@ -74,4 +72,44 @@ export async function syncUsers(ctx: SyncContext, run: RunScope): Promise<string
   const fetchedAt = now();
   await onDatabase(ctx, 'marking users fetched', () => markUsersFetched(ctx.sql, plan.rotation.filter((id) => !missed.has(id)), fetchedAt));
   return [...plan.problems, ...describeFetchFailures(REFERENCED_LISTING.name, failed)];
+}
+
+/** Users fetched by id while a full run's listings are walked, by batches of the ones they reference
+ * for the first time: their requests fill the gaps of the walks (a page's first request, a walk's
+ * tail, pages being stored), and the users pass after the listings asks only for the rest. Only a full
+ * run without an admin key: it fetches every referenced user anyway (an incremental run fetches only
+ * the unknown ones, and an admin key reads the users listing). Ids that failed here are asked for again
+ * by the users pass. `finish` is called once the listings are over: it fetches what is left queued (or
+ * drops it, when the listings failed) and throws what stopped the fetching (a ban, the database). */
+export function prefetchUsers(ctx: SyncContext, run: RunScope, batchSize = 100): { finish(options?: { drop?: boolean }): Promise<void> } {
+  const queue: string[] = [];
+  let done = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  run.onNewUser = (id) => {
+    queue.push(id);
+    if (queue.length >= batchSize) notify();
+  };
+  const loop = (async () => {
+    for (;;) {
+      if (queue.length < batchSize && !done) await new Promise<void>((resolve) => (wake = resolve));
+      if (queue.length === 0 && done) return;
+      const ids = queue.splice(0, batchSize).filter((id) => !run.fetchedUserIds.has(id));
+      if (ids.length) await fetchAndStore(ctx, run, REFERENCED_LISTING.name, REFERENCED_LISTING, ids);
+    }
+  })();
+  loop.catch(() => {}); // awaited by finish
+  return {
+    async finish(options = {}) {
+      run.onNewUser = undefined;
+      if (options.drop) queue.length = 0;
+      done = true;
+      notify();
+      await loop;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 // Walks a paginated listing: page 1 for the total, then the rest concurrently within a bound,
 // handing each page to `onPage` as it arrives (memory stays bounded). Touches HTTP via the client.
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { BannedError } from '../api/errors/index.ts';
 import { fetchListingPage } from '../api/fetch-page.ts';
 import type { HttpClient } from '../api/http-client.ts';
@@ -17,6 +17,19 @@ export interface WalkOptions {
   concurrency: number;
   onPage(page: FetchedListingPage): Promise<void>;
   signal?: AbortSignal;
+  /** Bounds shared by walks that run side by side (a run's listings): pages held at once and pages
+   * being stored. Default: this walk's own, `concurrency + 1` and STORE_CONCURRENCY. */
+  slots?: PageSlots;
+}
+
+export interface PageSlots {
+  inMemory: LimitFunction;
+  store: LimitFunction;
+}
+
+/** Bounds for one walk, or for several walking side by side: together they hold no more pages than one. */
+export function pageSlots(concurrency: number): PageSlots {
+  return { inMemory: pLimit(concurrency + 1), store: pLimit(STORE_CONCURRENCY) };
 }
 
 export interface FetchedListingPage {
@@ -52,8 +65,11 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
   // Pages held at once (fetched, being stored, waiting to be stored) stay bounded by `inMemory`:
   // one more than the requests in flight, so a page being stored does not stall the fetching.
   const fetchSlots = pLimit(options.concurrency);
-  const storeSlots = pLimit(STORE_CONCURRENCY);
-  const fetchAndHandle = async (page: number): Promise<string | null | undefined> => {
+  const slots = options.slots ?? pageSlots(options.concurrency);
+  const storeSlots = slots.store;
+  /** `deferStore`: the page's store is handed over instead of awaited (page 1: the other pages are
+   * asked for while it is stored). */
+  const fetchAndHandle = async (page: number, deferStore?: (storing: Promise<void>) => void): Promise<string | null | undefined> => {
     options.signal?.throwIfAborted();
     const result = await fetchSlots(() =>
       fetchListingPage(http, options.path, {
@@ -71,14 +87,16 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
     }
     pages++;
     total = Math.min(total, result.total);
-    await storeSlots(() => options.onPage({ page, items: result.items, total: result.total, sourceUrl: pageUrl(options, page) }));
+    const storing = storeSlots(() => options.onPage({ page, items: result.items, total: result.total, sourceUrl: pageUrl(options, page) }));
+    if (deferStore) deferStore(storing);
+    else await storing;
     // Only the link to the next page is kept: pages are not held in memory.
     return result.nextPage;
   };
-  const guarded = async (page: number): Promise<string | null | undefined> => {
+  const guarded = async (page: number, deferStore?: (storing: Promise<void>) => void): Promise<string | null | undefined> => {
     if (fatal || shouldStopAsking(failedPages.length)) return undefined;
     try {
-      return await fetchAndHandle(page);
+      return await fetchAndHandle(page, deferStore);
     } catch (error) {
       // A ban or a database failure stops the walk; a page that kept failing is recorded and skipped.
       if (error instanceof BannedError || !isPageFailure(error) || isRefusal(error)) {
@@ -90,11 +108,28 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
     }
   };
 
-  const firstNext = await guarded(1);
+  // Page 1 gives the total; the other pages are asked for while it is stored (its store failing is the
+  // walk's end, as any database failure).
+  let firstStored: Promise<void> = Promise.resolve();
+  const firstNext = await slots.inMemory(async () => {
+    let storing: Promise<void> | undefined;
+    const next = await guarded(1, (p) => {
+      storing = p;
+      p.catch(() => {}); // handled below
+    });
+    firstStored = (storing ?? Promise.resolve()).catch((error: unknown) => {
+      fatal ??= error;
+      throw error;
+    });
+    firstStored.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+    return next;
+  });
   if (pages === 0) return { total: 0, seen: 0, pages: 0, failedPages, complete: failedPages.length === 0 };
   const lastPage = lastPlannedPage(total, options.pageSize);
-  const inMemory = pLimit(options.concurrency + 1);
-  const nexts = await Promise.all(Array.from({ length: lastPage - 1 }, (_, i) => inMemory(() => guarded(i + 2))));
+  const rest = Promise.all(Array.from({ length: lastPage - 1 }, (_, i) => slots.inMemory(() => guarded(i + 2))));
+  rest.catch(() => {}); // awaited below, after page 1's store
+  await firstStored;
+  const nexts = await rest;
   // Items created during the walk append at the end of an ascending sort: follow next_page past the plan.
   let next = lastPage === 1 ? firstNext : nexts.at(-1);
   let page = lastPage;

@@ -27,6 +27,7 @@ describe('full sync', () => {
 
   it('mirrors exactly the visible catalog, field by field, links included', async () => {
     const outcome = await h.sync({ mode: 'full' });
+    const syncLog = [...h.fake.stats.log]; // the checks below ask the fake too
     expect(outcome.error).toBeUndefined();
     expect(outcome.status).toBe('succeeded');
     const { catalog } = h.fake;
@@ -67,6 +68,14 @@ describe('full sync', () => {
     expect(run!.inserted).toBeGreaterThan(datasetIds.length);
     expect(run!.requests).toBeGreaterThan(0);
     expect((run!.completeness as Record<string, { complete: boolean }>).datasets!.complete).toBe(true);
+    // Users are fetched while the listings are walked, then the rest: each one asked for once, all mirrored.
+    const userGets = syncLog.filter((e) => /^\/api\/1\/users\/[^/]+\/$/.test(e.path)).map((e) => e.path);
+    expect(userGets.length).toBeGreaterThan(0);
+    expect(new Set(userGets).size).toBe(userGets.length);
+    const [missing] = await h.database.sql`
+      select count(*)::int as n from (select owner_id as id from datasets union select owner_id from reuses union select user_id from organization_members) r
+       where id is not null and not exists (select 1 from users u where u.id = r.id)`;
+    expect(missing!.n).toBe(0);
     const inserts = await changesOf(h.database.sql, outcome.runId);
     expect(inserts.every((c) => c.op === 'insert')).toBe(true);
     expect(inserts.filter((c) => c.entity_type === 'dataset')).toHaveLength(datasetIds.length);
@@ -217,5 +226,27 @@ describe('full sync with an admin key', () => {
     expect(await ids(h.database.sql, 'users')).toEqual([...h.fake.catalog.visible('users')].sort());
     expect(h.fake.stats.byRoute['GET /api/1/users/{id}/'] ?? 0).toBe(0);
     expect(h.fake.stats.log.some((e) => e.path === '/api/1/users/' && e.headers['has-api-key'])).toBe(true);
+  });
+});
+
+describe('users of a full sync without an admin key', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ fake: { counts: { datasets: 400, organizations: 30, reuses: 20, users: 600 } } });
+  });
+  afterAll(async () => h?.close());
+
+  it('are fetched while the listings are walked, each one once', async () => {
+    const outcome = await h.sync({ mode: 'full' });
+    expect(outcome.status, outcome.error).toBe('succeeded');
+    const log = [...h.fake.stats.log];
+    const isUser = (path: string) => /^\/api\/1\/users\/[^/]+\/$/.test(path);
+    const lastListingPage = log.findLastIndex((e) => e.path === '/api/1/datasets/' && !e.query.includes('dataservice='));
+    const firstUser = log.findIndex((e) => isUser(e.path));
+    expect(firstUser).toBeGreaterThan(-1);
+    expect(firstUser).toBeLessThan(lastListingPage);
+    const users = log.filter((e) => isUser(e.path)).map((e) => e.path);
+    expect(new Set(users).size).toBe(users.length);
+    expect(users.length).toBeGreaterThan(100);
   });
 });
