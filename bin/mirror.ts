@@ -1,11 +1,19 @@
 #!/usr/bin/env -S node --max-old-space-size=128
 // Entry point of the command line: the CLI from src/ with the worker from jobs/ plugged in. The package's
-// bin is its compiled copy (dist/bin/mirror.js, built by `npm run build`); tsx runs this file in development.
+// bin is its bundled copy (dist/bin/mirror.js, built by `npm run build`); tsx runs this file in development.
 // The old space is capped as in `npm run mirror` and the image: V8 would otherwise let garbage grow
 // towards a limit sized from the machine's RAM (a full sync: 300 MB RSS for 50 MB live at scale 0.1).
-import { main, type CliDeps } from '../src/cli.ts';
+import type { CliDeps } from '../src/cli.ts';
+
+// The bundle is minified: stack traces, shown at the debug level, point into the sources through its
+// source maps (read only then: they cost start-up time, and only for modules loaded after this line,
+// hence the CLI's import below).
+if (process.env['LOG_LEVEL'] === 'debug' || process.argv.some((arg, i) => arg === '--log-level=debug' || (arg === '--log-level' && process.argv[i + 1] === 'debug'))) {
+  process.setSourceMapsEnabled(true);
+}
 
 // The worker (BullMQ's Worker, every job and the pipeline) is imported only by the `worker` command.
 const runWorker: NonNullable<CliDeps['runWorker']> = async (config, options) => (await import('../jobs/worker.ts')).runWorkerUntilSignal(config, options);
 
+const { main } = await import('../src/cli.ts');
 process.exitCode = await main(process.argv, process.env, { runWorker });
