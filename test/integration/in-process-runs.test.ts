@@ -259,7 +259,7 @@ describe('a sync subprocess', () => {
   });
 
   it('with RUN_STALE_AFTER_MS=5000, a run lasting longer than 5 s is never reaped by `runs` and exits 0 succeeded', async () => {
-    await fake.setFaults({ latencyMs: 350 });
+    await fake.setFaults({ latencyMs: 600 }); // long enough for a run past 6 s, listings walked side by side
     const staleEnv = { ...env, RUN_STALE_AFTER_MS: '5000' };
     const [{ last }] = (await db.sql`select coalesce(max(id), 0)::int as last from sync_runs`) as unknown as [{ last: number }];
     const run = startCli(['sync', '--mode', 'full'], staleEnv);
