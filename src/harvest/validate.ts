@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { describeNulKeyCollision, nulKeyCollisionOf } from '../api/nul-characters.ts';
 import type { RejectedRow } from '../db/sql/insert-rejected.ts';
 import type { StoredState } from '../db/sql/lock-existing.ts';
-import { recordHash } from './fingerprint.ts';
+import { hashedRecord } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure, storablePayload } from './record-failure.ts';
 
@@ -37,8 +37,9 @@ export function validateRecords(
       continue;
     }
     let rawHash: string;
+    let rawText: string;
     try {
-      rawHash = recordHash(record, parentId, omit);
+      ({ hash: rawHash, text: rawText } = hashedRecord(record, parentId, omit));
     } catch (error) {
       reject(record, describeRecordFailure('hashing', error, record));
       continue;
@@ -62,6 +63,7 @@ export function validateRecords(
       continue;
     }
     entity.rawHash = rawHash;
+    if (kind.rawIsRecord) entity.rawText = rawText;
     // Paging drift can repeat an item; the last copy wins and it is stored once.
     byId.set(entity.id, entity);
     payloads.set(entity.id, record);

@@ -12,6 +12,7 @@ export function isCrawlerExtra(key: string): boolean {
 
 export const resourceKind = defineKind<Resource, typeof resources>({
   entityType: 'resource',
+  rawIsRecord: true,
   table: resources,
   schema: ResourceSchema,
   parentColumn: 'datasetId',

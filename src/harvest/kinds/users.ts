@@ -7,6 +7,7 @@ import { defineKind } from './kind.ts';
 
 export const userKind = defineKind<User, typeof users>({
   entityType: 'user',
+  rawIsRecord: true,
   table: users,
   schema: UserSchema,
   touchColumns: ['fetchedAt'],
