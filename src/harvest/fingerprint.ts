@@ -25,11 +25,6 @@ export const RAW_HASH_VERSION = 'r2';
  * (a move is a change). Native JSON order is the API's, stable between calls. Throws a RangeError on a
  * record too deep to serialize. */
 export function recordHash(record: unknown, parentId?: string | null, omit: readonly string[] = []): string {
-  return hashedRecord(record, parentId, omit).hash;
-}
-
-/** `recordHash` and the JSON text of the record it was taken of (children left out, parent aside). */
-export function hashedRecord(record: unknown, parentId?: string | null, omit: readonly string[] = []): { hash: string; text: string } {
   let value = record;
   if (omit.length && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const own: Record<string, unknown> = {};
@@ -42,10 +37,7 @@ export function hashedRecord(record: unknown, parentId?: string | null, omit: re
     }
     value = own;
   }
-  const text = JSON.stringify(value) ?? 'undefined';
-  // The text of `[parentId, value]`, as JSON.stringify would write it.
-  const hashed = parentId ? `[${JSON.stringify(parentId)},${text}]` : text;
-  return { hash: digest('sha1', `${RAW_HASH_VERSION}${hashed}`, 'base64url'), text };
+  return digest('sha1', `${RAW_HASH_VERSION}${JSON.stringify(parentId ? [parentId, value] : value) ?? 'undefined'}`, 'base64url');
 }
 
 export interface ComputedChange {

@@ -47,7 +47,6 @@ function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
     id: entity.id,
     ...entity.columns,
     raw: entity.raw,
-    raw_text: entity.rawText,
     content_hash: '',
     // The record as received, hashed by validation: "nothing moved" (see recordHash).
     raw_hash: entity.rawHash ?? recordHash(entity.raw, parentId),
@@ -73,10 +72,7 @@ async function keepAdminOnlyValues(tx: SqlHandle, kind: EntityKind, entities: No
     const kept: Record<string, unknown> = {};
     for (const key of kind.adminOnlyKeys) if (entity.raw[key] == null && before[key] != null) kept[key] = before[key];
     // Same key order as received, so the raw hash of an unchanged entity stays the same.
-    if (Object.keys(kept).length) {
-      entity.raw = Object.fromEntries(Object.entries(entity.raw).map(([k, v]) => [k, k in kept ? kept[k] : v]));
-      entity.rawText = undefined; // no longer the record's text
-    }
+    if (Object.keys(kept).length) entity.raw = Object.fromEntries(Object.entries(entity.raw).map(([k, v]) => [k, k in kept ? kept[k] : v]));
   }
 }
 

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { describeNulKeyCollision, nulKeyCollisionOf } from '../api/nul-characters.ts';
 import type { RejectedRow } from '../db/sql/insert-rejected.ts';
 import type { StoredState } from '../db/sql/lock-existing.ts';
-import { hashedRecord } from './fingerprint.ts';
+import { recordHash } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure, storablePayload } from './record-failure.ts';
 
@@ -37,9 +37,8 @@ export function validateRecords(
       continue;
     }
     let rawHash: string;
-    let rawText: string;
     try {
-      ({ hash: rawHash, text: rawText } = hashedRecord(record, parentId, omit));
+      rawHash = recordHash(record, parentId, omit);
     } catch (error) {
       reject(record, describeRecordFailure('hashing', error, record));
       continue;
@@ -63,7 +62,6 @@ export function validateRecords(
       continue;
     }
     entity.rawHash = rawHash;
-    if (kind.rawIsRecord) entity.rawText = rawText;
     // Paging drift can repeat an item; the last copy wins and it is stored once.
     byId.set(entity.id, entity);
     payloads.set(entity.id, record);

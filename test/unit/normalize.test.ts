@@ -73,28 +73,3 @@ describe('normalizing a real dataservice', () => {
     });
   });
 });
-
-describe('kinds whose raw is the record', () => {
-  const fixtures: Array<[keyof typeof KINDS_BY_TYPE, string, string?]> = [
-    ['dataset', 'dataset-item.json'],
-    ['resource', 'resource-item-v1.json', 'd1'],
-    ['organization', 'organization-item.json'],
-    ['organization', 'organization-item-2026.json'],
-    ['dataservice', 'dataservice-item-2026.json'],
-  ];
-  it.each(fixtures)('a %s from %s: its raw is the item without its children, and the text sent for it says the same', (type, file, parent) => {
-    const kind = KINDS_BY_TYPE[type];
-    expect(kind.rawIsRecord).toBe(true);
-    const item = readFixture(file);
-    const { entities, rejected } = validateRecords(kind, [item], 'x', parent);
-    expect(rejected).toEqual([]);
-    const [entity] = entities;
-    const childFields = new Set(kind.children.map((c) => c.field));
-    const withoutChildren = Object.fromEntries(Object.entries(item).filter(([key]) => !childFields.has(key)));
-    expect(entity!.raw).toEqual(withoutChildren);
-    expect(JSON.parse(entity!.rawText!)).toEqual(entity!.raw);
-  });
-  it('a reuse, whose raw holds dataset ids, sends its raw serialized', () => {
-    expect(KINDS_BY_TYPE.reuse.rawIsRecord).toBeFalsy();
-  });
-});

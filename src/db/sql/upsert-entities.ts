@@ -6,8 +6,6 @@ import type { EntityTable, SqlHandle } from './types.ts';
 export interface EntityRow {
   id: string;
   raw: Record<string, unknown>;
-  /** `raw` as JSON text already (not a column): sent as is instead of serializing `raw` again. */
-  raw_text?: string | undefined;
   content_hash: string;
   raw_hash: string;
   [column: string]: unknown;
@@ -40,13 +38,6 @@ function upsertStatement(table: EntityTable, typedColumns: readonly string[], to
   return text;
 }
 
-/** One row's JSON, its `raw` spliced in from `raw_text` when given. */
-function rowJson(row: EntityRow): string {
-  if (row.raw_text === undefined) return JSON.stringify(row);
-  const { raw: _raw, raw_text: text, ...rest } = row;
-  return `${JSON.stringify(rest).slice(0, -1)},"raw":${text}}`;
-}
-
 /** Writes the rows; returns the ids actually written, flagged when they were new. */
 export async function upsertEntities(
   tx: SqlHandle,
@@ -58,7 +49,7 @@ export async function upsertEntities(
 ): Promise<Map<string, boolean>> {
   if (rows.length === 0) return new Map();
   const written = await tx.unsafe<{ id: string; inserted: boolean }[]>(upsertStatement(table, typedColumns, touchColumns), [
-    `[${rows.map(rowJson).join(',')}]`,
+    JSON.stringify(rows),
     observedAt,
   ]);
   return new Map(written.map((row) => [row.id, row.inserted]));

@@ -9,7 +9,6 @@ import { stampAt } from './stamp.ts';
 
 export const dataserviceKind = defineKind<Dataservice, typeof dataservices>({
   entityType: 'dataservice',
-  rawIsRecord: true,
   table: dataservices,
   schema: DataserviceSchema,
   links: [

@@ -9,7 +9,6 @@ import { stampAt } from './stamp.ts';
 
 export const datasetKind = defineKind<Dataset, typeof datasets>({
   entityType: 'dataset',
-  rawIsRecord: true,
   table: datasets,
   schema: DatasetSchema,
   children: [{ field: 'resources', kind: resourceKind, parentColumn: 'dataset_id', removalReason: 'removed', cascadeReason: 'dataset_deleted' }],

@@ -33,8 +33,6 @@ export interface NormalizedEntity {
   userIds?: string[];
   /** The hash of the record as received (`recordHash`), set by validation. */
   rawHash?: string;
-  /** `raw` as JSON text, when the kind's raw is the record (`rawIsRecord`) and nothing changed it since. */
-  rawText?: string;
 }
 
 /** Children embedded in a parent's item and stored in their own table (a dataset's resources). */
@@ -117,10 +115,6 @@ export interface EntityKind<T = unknown> {
   /** Entities gone before the mirror ever stored them still get a tombstone row (users referenced
    * by others): they are not asked for again at every run. */
   tombstonesUnknown?: boolean;
-  /** The normalizer's `raw` is the record as received, its children's fields left out, value for value
-   * (a looseObject schema without transforms gives that): the JSON text validation hashed is then sent
-   * as `raw`, not serialized again. `normalize.test.ts` checks it on the real items of each such kind. */
-  rawIsRecord?: boolean;
   listing?: ListingSpec;
 }
 
@@ -151,7 +145,6 @@ export interface KindDefinition<T, Tb extends Table> {
   touchColumns?: Array<keyof Tb['$inferInsert'] & string>;
   adminOnlyKeys?: string[];
   tombstonesUnknown?: boolean;
-  rawIsRecord?: boolean;
   listing?: Omit<ListingSpec, 'stampColumns' | 'stamps'> & {
     /** The stamp columns of a manifest item, by drizzle key, normalized like the columns. */
     stamps(item: Record<string, unknown>): Partial<TypedColumns<Tb>>;
@@ -204,7 +197,6 @@ export function defineKind<T, Tb extends Table>(definition: KindDefinition<T, Tb
     touchColumns: [...touch].map(sqlName),
     adminOnlyKeys: definition.adminOnlyKeys ?? [],
     tombstonesUnknown: definition.tombstonesUnknown,
-    rawIsRecord: definition.rawIsRecord,
     listing: listing && {
       ...listing,
       stampColumns: listing.stampColumns.map(sqlName),

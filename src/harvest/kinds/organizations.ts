@@ -7,7 +7,6 @@ import { stampAt } from './stamp.ts';
 
 export const organizationKind = defineKind<Organization, typeof organizations>({
   entityType: 'organization',
-  rawIsRecord: true,
   table: organizations,
   schema: OrganizationSchema,
   links: [

@@ -12,7 +12,6 @@ export function isCrawlerExtra(key: string): boolean {
 
 export const resourceKind = defineKind<Resource, typeof resources>({
   entityType: 'resource',
-  rawIsRecord: true,
   table: resources,
   schema: ResourceSchema,
   parentColumn: 'datasetId',

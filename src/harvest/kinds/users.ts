@@ -7,7 +7,6 @@ import { defineKind } from './kind.ts';
 
 export const userKind = defineKind<User, typeof users>({
   entityType: 'user',
-  rawIsRecord: true,
   table: users,
   schema: UserSchema,
   touchColumns: ['fetchedAt'],
