@@ -1,5 +1,5 @@
 # The mirror's image: the CLI, the worker, the scheduler, the dashboard and the demo all run from it as
-# compiled JavaScript (dist/, built by `npm ci`'s prepare in the build stage; no TypeScript at run time).
+# bundled JavaScript (dist/, built by esbuild through `npm ci`'s prepare in the build stage; no TypeScript at run time).
 # Without DATABASE_URL a command uses the embedded PostgreSQL the npm packages bring, its data in
 # /app/data (a volume to keep it).
 FROM node:20-bookworm-slim AS build
