@@ -15,6 +15,13 @@ export function canonicalHashAndText(value: unknown): { hash: string; text: stri
   return { hash: digest('sha1', text, 'base64url'), text };
 }
 
+/** `object[key] = value` as JSON.parse does it: assigning `__proto__` would set the prototype and lose
+ * the key, where JSON.parse makes it an own key. */
+export function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
+}
+
 /** Bumped whenever validation or normalization changes what a record becomes: every stored raw hash
  * then differs once, so the next run validates and rewrites each record instead of trusting the hash. */
 export const RAW_HASH_VERSION = 'r2';
@@ -30,10 +37,7 @@ export function recordHash(record: unknown, parentId?: string | null, omit: read
     const own: Record<string, unknown> = {};
     for (const key in value) {
       if (!Object.hasOwn(value, key) || omit.includes(key)) continue;
-      const v = (value as Record<string, unknown>)[key];
-      // Assigning `__proto__` would set the prototype and lose the key (JSON.parse makes it an own key).
-      if (key === '__proto__') Object.defineProperty(own, key, { value: v, enumerable: true, writable: true, configurable: true });
-      else own[key] = v;
+      setOwn(own, key, (value as Record<string, unknown>)[key]);
     }
     value = own;
   }

@@ -1,11 +1,11 @@
 // The generic store stage for one kind: compare with the mirror, upsert what differs, record changes.
 // Runs inside the caller's transaction. Touches Postgres.
-import { lockExisting, readRaw, type StoredState } from '../db/sql/lock-existing.ts';
+import { readRaw, type StoredState } from '../db/sql/lock-existing.ts';
 import type { ChangeRow } from '../db/sql/insert-changes.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { upsertEntities, type EntityRow } from '../db/sql/upsert-entities.ts';
 import { describeInsert, describeRestore, describeUpdate, type DescribedChange } from './change-values.ts';
-import { canonicalHashAndText, recordHash } from './fingerprint.ts';
+import { canonicalHashAndText } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure } from './record-failure.ts';
 import { trackedEntity } from './tracked.ts';
@@ -49,7 +49,7 @@ function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
     raw: entity.raw,
     content_hash: '',
     // The record as received, hashed by validation: "nothing moved" (see recordHash).
-    raw_hash: entity.rawHash ?? recordHash(entity.raw, parentId),
+    raw_hash: rawHashOf(entity),
   };
   return {
     entity,
@@ -57,6 +57,12 @@ function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
     parentId,
     tracked: () => (tracked ??= trackedOf(kind, entity.raw, parentId)),
   };
+}
+
+/** Entities reach the store through validation, which hashes their record. */
+function rawHashOf(entity: NormalizedEntity): string {
+  if (entity.rawHash === undefined) throw new Error(`entity ${entity.id} was not validated: it has no record hash`);
+  return entity.rawHash;
 }
 
 /** Keys only an admin key sees come back null without it: the stored value is kept, so that a run
@@ -110,8 +116,8 @@ export async function storeEntities(
   kind: EntityKind,
   entities: NormalizedEntity[],
   observedAt: string,
-  /** The stored rows, when the caller locked them already (to validate only what moved). */
-  locked?: Map<string, StoredState>,
+  /** The stored rows of the entities' ids, locked by the caller before validation (see storePage). */
+  stored: Map<string, StoredState>,
 ): Promise<{ counts: StoreCounts; changes: ChangeRow[]; failed: FailedEntity[]; inserted: Set<string> }> {
   const failed: FailedEntity[] = [];
   await keepAdminOnlyValues(tx, kind, entities);
@@ -119,7 +125,6 @@ export async function storeEntities(
   const prepared = eachOrReject(entities, (e) => e, 'hashing', failed, (e) => prepare(kind, e))
     .map(([, p]) => p)
     .sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
-  const stored = locked ?? (await lockExisting(tx, kind.table, prepared.map((p) => p.row.id), kind.parentColumn));
   const dropped = new Set<Prepared>();
   const toTrack = prepared.filter((p) => {
     const old = stored.get(p.row.id);

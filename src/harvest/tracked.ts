@@ -1,4 +1,5 @@
 // What counts as a change: strips a kind's volatile keys and reduces embedded references to ids. Pure.
+import { setOwn } from './fingerprint.ts';
 import { VOLATILE_KEYS } from './kinds/kind.ts';
 import { isCrawlerExtra } from './kinds/resources.ts';
 
@@ -30,9 +31,7 @@ function trackedObject(object: Record<string, unknown>, v: Volatility): Record<s
     if (v.volatileKeys.has(key)) continue;
     const child = object[key];
     const value = key === 'extras' && v.isVolatileExtra ? withoutVolatileExtras(child, v) : toTracked(child, v);
-    // Assigning `__proto__` would set the prototype and lose the key (JSON.parse makes it an own key).
-    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    else out[key] = value;
+    setOwn(out, key, value);
   }
   return out;
 }
