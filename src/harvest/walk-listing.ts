@@ -67,9 +67,10 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
   const fetchSlots = pLimit(options.concurrency);
   const slots = options.slots ?? pageSlots(options.concurrency);
   const storeSlots = slots.store;
-  /** `deferStore`: the page's store is handed over instead of awaited (page 1: the other pages are
-   * asked for while it is stored). */
-  const fetchAndHandle = async (page: number, deferStore?: (storing: Promise<void>) => void): Promise<string | null | undefined> => {
+  /** Resolved once page 1 has answered: the other pages are asked for while it is stored. */
+  let totalKnown!: () => void;
+  const firstAnswered = new Promise<void>((resolve) => (totalKnown = resolve));
+  const fetchAndHandle = async (page: number): Promise<string | null | undefined> => {
     options.signal?.throwIfAborted();
     const result = await fetchSlots(() =>
       fetchListingPage(http, options.path, {
@@ -87,16 +88,15 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
     }
     pages++;
     total = Math.min(total, result.total);
-    const storing = storeSlots(() => options.onPage({ page, items: result.items, total: result.total, sourceUrl: pageUrl(options, page) }));
-    if (deferStore) deferStore(storing);
-    else await storing;
+    if (page === 1) totalKnown();
+    await storeSlots(() => options.onPage({ page, items: result.items, total: result.total, sourceUrl: pageUrl(options, page) }));
     // Only the link to the next page is kept: pages are not held in memory.
     return result.nextPage;
   };
-  const guarded = async (page: number, deferStore?: (storing: Promise<void>) => void): Promise<string | null | undefined> => {
+  const guarded = async (page: number): Promise<string | null | undefined> => {
     if (fatal || shouldStopAsking(failedPages.length)) return undefined;
     try {
-      return await fetchAndHandle(page, deferStore);
+      return await fetchAndHandle(page);
     } catch (error) {
       // A ban or a database failure stops the walk; a page that kept failing is recorded and skipped.
       if (error instanceof BannedError || !isPageFailure(error) || isRefusal(error)) {
@@ -108,28 +108,18 @@ export async function walkListing(http: HttpClient, options: WalkOptions): Promi
     }
   };
 
-  // Page 1 gives the total; the other pages are asked for while it is stored (its store failing is the
-  // walk's end, as any database failure).
-  let firstStored: Promise<void> = Promise.resolve();
-  const firstNext = await slots.inMemory(async () => {
-    let storing: Promise<void> | undefined;
-    const next = await guarded(1, (p) => {
-      storing = p;
-      p.catch(() => {}); // handled below
-    });
-    firstStored = (storing ?? Promise.resolve()).catch((error: unknown) => {
-      fatal ??= error;
-      throw error;
-    });
-    firstStored.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
-    return next;
-  });
-  if (pages === 0) return { total: 0, seen: 0, pages: 0, failedPages, complete: failedPages.length === 0 };
+  // Page 1 gives the total; the other pages are asked for as soon as it has answered, while it is stored.
+  const first = slots.inMemory(() => guarded(1));
+  await Promise.race([firstAnswered, first]); // `first` settles alone when page 1 is past the end or lost
+  if (pages === 0) {
+    await first;
+    return { total: 0, seen: 0, pages: 0, failedPages, complete: failedPages.length === 0 };
+  }
   const lastPage = lastPlannedPage(total, options.pageSize);
-  const rest = Promise.all(Array.from({ length: lastPage - 1 }, (_, i) => slots.inMemory(() => guarded(i + 2))));
-  rest.catch(() => {}); // awaited below, after page 1's store
-  await firstStored;
-  const nexts = await rest;
+  const [firstNext, nexts] = await Promise.all([
+    first,
+    Promise.all(Array.from({ length: lastPage - 1 }, (_, i) => slots.inMemory(() => guarded(i + 2)))),
+  ]);
   // Items created during the walk append at the end of an ascending sort: follow next_page past the plan.
   let next = lastPage === 1 ? firstNext : nexts.at(-1);
   let page = lastPage;
