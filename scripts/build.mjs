@@ -26,7 +26,10 @@ const EXTERNAL = [
 /** `node scripts/build.mjs [--outdir DIR]`: DIR (default dist) must sit in the package, whose root the code finds above itself. */
 const at = process.argv.indexOf('--outdir');
 const outdir = at === -1 ? 'dist' : process.argv[at + 1];
-if (!outdir) throw new Error('--outdir takes a folder');
+if (!outdir || outdir.startsWith('-')) {
+  console.error('--outdir takes a folder inside the package, e.g. --outdir dist.');
+  process.exit(1);
+}
 
 await rm(outdir, { recursive: true, force: true });
 await build({
