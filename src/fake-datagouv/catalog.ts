@@ -168,8 +168,9 @@ export class FakeCatalog extends DataserviceMutations {
     return [...ids].sort();
   }
   /** Renders any entry (server use). */
-  renderEntry(entry: Entry, admin: boolean): Json {
-    return this.renderer.render(entry, { admin });
+  /** `fields`: the item keys an X-Fields mask keeps, when it names them all (no `*`). */
+  renderEntry(entry: Entry, admin: boolean, fields?: ReadonlySet<string>): Json {
+    return this.renderer.renderFields(entry, { admin }, fields);
   }
 }
 

@@ -19,6 +19,8 @@ export interface ListRequest {
   /** Which filters the endpoint reads; per-organization listings ignore them. */
   filters: boolean;
   scope: Scope;
+  /** The item keys the X-Fields mask keeps, when it names them all: entities may skip rendering the rest. */
+  itemFields?: ReadonlySet<string> | undefined;
 }
 
 function positive(query: URLSearchParams, name: string, fallback: number, errors: Record<string, string>): number {
@@ -90,7 +92,7 @@ export function listPage(catalog: FakeCatalog, req: ListRequest): ApiResponse {
   const ordered = catalog.ordered(req.kind, scope, sort);
   const slice = ordered.slice((page - 1) * pageSize, page * pageSize);
   if (page > 1 && slice.length === 0) return notFound(req.route);
-  const data: Json[] = slice.map((e) => catalog.renderEntry(e, req.admin));
+  const data: Json[] = slice.map((e) => catalog.renderEntry(e, req.admin, req.itemFields));
   const total = ordered.length;
   const body = {
     data,

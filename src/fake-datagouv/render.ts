@@ -10,6 +10,21 @@ export interface Viewer {
   admin: boolean;
 }
 
+/**
+ * Top-level keys the renderer passes through as stored and a `rows` generation gives exactly (datasets: all but
+ * `resources`): a listing whose X-Fields keep only these of each item answers an unmutated entity from its `rows`
+ * generation, unrendered, and the mask picks the same values a full render would give. It is the manifest pass's
+ * case (`data{id,last_update,internal{...},metrics}`): a page of 1,000 datasets no longer builds 1,000 datasets with
+ * their resources, organization and owner references only to drop them.
+ */
+export const PASSED_THROUGH: Record<Kind, ReadonlySet<string>> = {
+  datasets: new Set(['id', 'slug', 'title', 'created_at', 'last_modified', 'last_update', 'internal', 'metrics', 'private', 'deleted', 'archived', 'harvest', 'tags']),
+  organizations: new Set(['id', 'slug', 'name', 'created_at', 'last_modified', 'metrics', 'deleted']),
+  reuses: new Set(['id', 'slug', 'title', 'created_at', 'last_modified', 'metrics', 'private', 'deleted']),
+  users: new Set(['id', 'slug', 'first_name', 'last_name', 'since', 'metrics']),
+  dataservices: new Set(['id', 'slug', 'title', 'created_at', 'metadata_modified_at', 'metrics', 'private', 'deleted_at', 'archived_at']),
+};
+
 export class Renderer {
   constructor(
     private readonly store: CatalogStore,
@@ -37,6 +52,17 @@ export class Renderer {
       case 'dataservices':
         return this.dataservice(o);
     }
+  }
+
+  /** As `render`, for a caller that keeps only the item keys `fields` (an X-Fields mask without `*`) of the answer. */
+  renderFields(entry: Entry, viewer: Viewer, fields: ReadonlySet<string> | undefined): Json {
+    if (fields && !entry.obj && !entry.raw) {
+      const passed = PASSED_THROUGH[entry.kind];
+      let all = true;
+      for (const key of fields) if (!passed.has(key)) all = false;
+      if (all) return this.store.rowsObject(entry);
+    }
+    return this.render(entry, viewer);
   }
 
   dataset(o: JsonObject): JsonObject {

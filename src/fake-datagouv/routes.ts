@@ -13,6 +13,8 @@ export interface ApiRequest {
   apiKey: string | null;
   adminKey: string;
   base: string;
+  /** The item keys the answer's X-Fields mask keeps of a listing's `data`, when it names them all. */
+  itemFields?: ReadonlySet<string> | undefined;
 }
 
 const GONE: Record<Kind, string> = {
@@ -56,7 +58,7 @@ export function handleApi(catalog: FakeCatalog, req: ApiRequest): ApiResponse {
     const kind = kindOf(list[1]);
     const route = `GET /api/1/${kind}/`;
     if (kind === 'users' && !admin) return message(route, 401, req.apiKey === null ? UNAUTHORIZED : 'Invalid API Key');
-    return listPage(catalog, { kind, path, query: req.query, base: req.base, route, admin, filters: true, scope: { type: 'list' } });
+    return listPage(catalog, { kind, path, query: req.query, base: req.base, route, admin, filters: true, scope: { type: 'list' }, itemFields: req.itemFields });
   }
   if ((m = path.match(/^\/api\/1\/datasets\/([^/]+)\/resources\/([^/]+)\/$/))) {
     const route = 'GET /api/1/datasets/{id}/resources/{rid}/';
@@ -86,7 +88,7 @@ function organizationList(catalog: FakeCatalog, req: ApiRequest, key: string, ki
   if (!org || org.purged) return notFound(route);
   if (kind === 'datasets') {
     const scope = { type: 'org-datasets' as const, id: org.id };
-    return listPage(catalog, { kind, path: req.path, query: req.query, base: req.base, route, admin, filters: false, scope });
+    return listPage(catalog, { kind, path: req.path, query: req.query, base: req.base, route, admin, filters: false, scope, itemFields: req.itemFields });
   }
   const reuses = catalog
     .all('reuses')

@@ -1,7 +1,7 @@
 // The fake's HTTP layer on node:http: faults, X-Fields, stats and the wire format of each answer (touches HTTP).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FakeCatalog } from './catalog.ts';
-import { applyMask, MaskError, parseMask } from './field-mask.ts';
+import { applyMask, MaskError, parseMask, type Mask } from './field-mask.ts';
 import type { FaultPlan } from './faults.ts';
 import { handleApi, routeKey } from './routes.ts';
 import { message, serverError, type ApiResponse } from './responses.ts';
@@ -21,8 +21,24 @@ const header = (req: IncomingMessage, name: string): string | null => {
   return typeof v === 'string' ? v : Array.isArray(v) ? (v[0] ?? null) : null;
 };
 
+/** The item keys a mask keeps of a listing's `data`, when it names them all (no `*`): what the catalog may skip rendering. */
+function itemFields(mask: Mask): ReadonlySet<string> | undefined {
+  const data = mask.get('data');
+  return data instanceof Map && !data.has('*') ? new Set(data.keys()) : undefined;
+}
+
 /** Resolves the answer, applying the heavy-page fault and the X-Fields mask. */
 function answer(state: ServerState, req: IncomingMessage, url: URL): ApiResponse {
+  const maskHeader = state.faults.current.ignoreFieldMask ? null : header(req, 'x-fields');
+  let mask: Mask | MaskError | null = null;
+  if (maskHeader) {
+    try {
+      mask = parseMask(maskHeader);
+    } catch (err) {
+      if (!(err instanceof MaskError)) throw err;
+      mask = err;
+    }
+  }
   const res = handleApi(state.catalog, {
     method: req.method ?? 'GET',
     path: url.pathname,
@@ -30,20 +46,22 @@ function answer(state: ServerState, req: IncomingMessage, url: URL): ApiResponse
     apiKey: header(req, 'x-api-key'),
     adminKey: state.adminKey,
     base: state.base(),
+    ...(mask instanceof Map ? { itemFields: itemFields(mask) } : {}),
   });
   const max = state.faults.current.maxResourcesPerPage;
   if (max !== undefined && (res.embeddedResources ?? 0) > max) {
     countFault(state.stats, 'heavyPage');
     return serverError(res.route, 502);
   }
-  const mask = header(req, 'x-fields');
-  if (!mask || res.status !== 200) return res;
-  if (state.faults.current.ignoreFieldMask) {
+  if (res.status !== 200) return res;
+  if (state.faults.current.ignoreFieldMask && header(req, 'x-fields')) {
     countFault(state.stats, 'ignoredMask');
     return res;
   }
+  if (mask === null) return res;
+  if (mask instanceof MaskError) return message(res.route, 400, mask.message);
   try {
-    return { ...res, body: applyMask(res.body, parseMask(mask)) };
+    return { ...res, body: applyMask(res.body, mask) };
   } catch (err) {
     if (err instanceof MaskError) return message(res.route, 400, err.message);
     throw err;

@@ -106,6 +106,11 @@ export class CatalogStore {
     return entry.obj ?? this.generate(entry.kind, entry.index);
   }
 
+  /** An unmutated entity's `rows` generation: exact but for what `rows` skips (a dataset's resources are placeholders). */
+  rowsObject(entry: Entry): JsonObject {
+    return GENERATORS[entry.kind](this.ctx, entry.index, 'rows');
+  }
+
   /** Materializes an entity so it can be mutated in place. */
   protected own(kind: Kind, id: string): Entry & { obj: JsonObject } {
     const entry = this.resolve(kind, id);
