@@ -1,10 +1,10 @@
-// Users in a run. With an admin key, the /api/1/users/ listing (full or manifest, with its sweep);
+// Users in a run. With an admin key, the /api/1/users/ listing walked in full, with its sweep;
 // without one, the users the mirror references. Known users carry no modification stamp, so an
-// incremental run also refreshes a rotating share of them. The plan is shared by the in-process run
+// incremental run without the key also refreshes a rotating share of them. The plan is shared by the in-process run
 // and the queue (which fetches the planned ids in item jobs). Touches HTTP and Postgres.
 import { HttpError } from '../api/errors/index.ts';
 import { onDatabase } from '../db/retry.ts';
-import { countLiveUsers, markUsersFetched, referencedUserIds, usersDueForRefresh } from '../db/sql/referenced-users.ts';
+import { markUsersFetched, referencedUserIds, usersDueForRefresh } from '../db/sql/referenced-users.ts';
 import { REFERENCED_LISTING, userReferences } from './kinds/index.ts';
 import { describeFetchFailures, fetchAndStore } from './fetch-and-store.ts';
 import { syncListing } from './sync-listing.ts';
@@ -28,17 +28,15 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
       : Promise.resolve([]);
   if (ctx.hasApiKey) {
     try {
-      if (run.mode === 'incremental' && (await walkIsCheaper(ctx))) {
-        // Every user refreshed from the listing's full pages: fewer requests than the manifest plus the rotation by id.
-        // Unchanged users are not rewritten, not even their fetched_at (7,100 row updates a night at scale 0.1).
-        return { ids: [], rotation: [], problems: await syncListing(ctx, { ...run, mode: 'full' }, REFERENCED_LISTING.name) };
+      // A user object weighs about 1 KB: the listing is walked in pages as large as a manifest's, so that
+      // walking it in full costs no more requests than its manifest alone. An incremental run walks it in
+      // full too (every user refreshed, none fetched by id: fewer requests than the manifest plus a rotation
+      // by id). Unchanged users are not rewritten, not even their fetched_at.
+      const pageSize = usersPageSize(ctx);
+      if (run.mode === 'incremental') {
+        ctx.logger.info({ pageSize }, `users: walking the admin listing in full pages of ${pageSize} (as many requests as its manifest, every user refreshed)`);
       }
-      const problems = await syncListing(ctx, run, REFERENCED_LISTING.name);
-      const rotation = await rotate([...run.fetchedUserIds]);
-      // The manifest counted the rotated users as seen and unchanged; fetched again by id, they are
-      // counted as what they turn out to be, so they are taken out of the manifest's count here.
-      run.tracker.addUnchanged(REFERENCED_LISTING.kind.entityType, -rotation.length);
-      return { ids: rotation, rotation, problems };
+      return { ids: [], rotation: [], problems: await syncListing({ ...ctx, pageSize }, { ...run, mode: 'full' }, REFERENCED_LISTING.name) };
     } catch (error) {
       if (!(error instanceof HttpError && (error.status === 401 || error.status === 403))) throw error;
       ctx.logger.warn('the API key cannot list users (not an admin key): users are fetched by reference instead');
@@ -52,16 +50,9 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
   return { ids: [...referenced, ...rotation], rotation, problems: [] };
 }
 
-/** With an admin key: whether walking the users listing in full pages costs no more requests than its
- * manifest (1,000 a page) plus the rotation's share by id; the log says which was chosen. */
-async function walkIsCheaper(ctx: SyncContext): Promise<boolean> {
-  const known = await onDatabase(ctx, 'counting users', () => countLiveUsers(ctx.sql));
-  const walk = Math.ceil(known / ctx.pageSize);
-  const byId = ctx.usersPerRun ?? Math.ceil(known / (ctx.usersRefreshDays ?? 30));
-  const manifest = Math.ceil(known / (ctx.manifestPageSize ?? 1000)) + byId;
-  const cheaper = known > 0 && walk <= manifest;
-  ctx.logger.info({ known, walkRequests: walk, manifestRequests: manifest }, cheaper ? 'users: walking the admin listing in full pages (fewer requests than its manifest and the rotation by id)' : 'users: manifest of the admin listing, then the rotation by id');
-  return cheaper;
+/** The page size of the admin users listing: the manifest's (users are light), or the listings' when larger. */
+export function usersPageSize(ctx: SyncContext): number {
+  return Math.max(ctx.pageSize, ctx.manifestPageSize ?? 1000);
 }
 
 /** Users of an in-process run: the plan, fetched here. */

@@ -58,21 +58,27 @@ describe('users fetched without the admin key', () => {
   });
 });
 
-describe('users with an admin key, by manifest and rotation', () => {
+describe('users with an admin key', () => {
   let h: Harness;
   beforeAll(async () => {
-    // Small pages make the manifest plus the rotation cheaper than walking the listing in full.
-    h = await startHarness({ fake: { counts: { datasets: 20, organizations: 4, reuses: 4, users: 20 } }, apiKey: 'fake-admin-key', context: { pageSize: 2, usersPerRun: 3 } });
+    // Listings in pages of 2: the users listing is still walked in pages of the manifest's size.
+    h = await startHarness({ fake: { counts: { datasets: 20, organizations: 4, reuses: 4, users: 30 } }, apiKey: 'fake-admin-key', context: { pageSize: 2, manifestPageSize: 12, usersPerRun: 3 } });
   });
   afterAll(async () => h?.close());
 
-  it('count each listed user once, rotated ones included', async () => {
+  it('walk the listing in full pages of the manifest size, every user refreshed and none fetched by id, counted once', async () => {
+    const listed = h.fake.catalog.visible('users').length;
+    const pages = (log: typeof h.fake.stats.log) => log.filter((l) => l.path === '/api/1/users/');
     expect((await h.sync({ mode: 'full' })).status).toBe('succeeded');
+    expect(pages(h.fake.stats.log).map((l) => new URLSearchParams(l.query).get('page_size'))).toEqual(Array(Math.ceil(listed / 12)).fill('12'));
+    h.fake.catalog.editUser(h.fake.catalog.visible('users')[0]!, { first_name: 'Renamed' });
     h.fake.resetStats();
     const run = await h.sync({ mode: 'incremental', kinds: ['users'] });
     expect(run.status).toBe('succeeded');
-    expect(h.fake.stats.log.filter((l) => /^\/api\/1\/users\/[^/]+\/$/.test(l.path))).toHaveLength(3);
-    const listed = h.fake.catalog.visible('users').length;
-    expect(run.countsByType.user).toMatchObject({ seen: listed, unchanged: listed });
+    const log = h.fake.stats.log;
+    expect(log.filter((l) => /^\/api\/1\/users\/[^/]+\/$/.test(l.path))).toHaveLength(0);
+    expect(pages(log)).toHaveLength(Math.ceil(listed / 12));
+    for (const l of pages(log)) expect(l.headers['x-fields']).toBeNull();
+    expect(run.countsByType.user).toMatchObject({ seen: listed, updated: 1, unchanged: listed - 1 });
   });
 });

@@ -52,9 +52,3 @@ export async function markUsersFetched(sql: SqlHandle, ids: string[], observedAt
     ]);
   }
 }
-
-/** Live users the mirror knows: the size of the admin listing, as far as the mirror can tell before walking it. */
-export async function countLiveUsers(sql: SqlHandle): Promise<number> {
-  const [row] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from users where deleted_at is null`);
-  return row?.n ?? 0;
-}
