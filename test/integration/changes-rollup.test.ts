@@ -3,6 +3,7 @@
 // organizations as observed when a dataset changes hands, exact at once when changes
 // land after a refresh (late writers, runs closed elsewhere), and never missing a transaction that a
 // refresh raced. Touches Postgres and HTTP.
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyRunCounts, finishRun, openRun } from '../../src/db/runs.ts';
 import { KINDS_BY_TYPE } from '../../src/harvest/kinds/index.ts';
@@ -149,6 +150,66 @@ describe('changes_daily', () => {
     } finally {
       await writer.close();
       await refresher.close();
+    }
+  });
+  it('marks every day a statement writes, each statement of a transaction, and nothing for a rolled back savepoint', async () => {
+    await h.database.sql`select refresh_changes_daily()`;
+    const [run] = await h.database.sql`select id::int from sync_runs order by id limit 1`;
+    const day = (n: number) => new Date(Date.UTC(2020, 0, n, 12)).toISOString();
+    const insert = (tx: postgres.TransactionSql, days: string[]) =>
+      tx`insert into changes (run_id, entity_type, entity_id, op, changed_fields, patch, observed_at)
+         select ${run!.id as number}, 'dataset', 'x', 'update', '{title}', '[]', d::timestamptz from unnest(${days}::text[]) as d`;
+    await h.database.sql.begin(async (tx) => {
+      await insert(tx, [day(3), day(1), day(3), day(2)]);
+      await insert(tx, [day(1)]); // a later statement of the transaction marks its day again (cleared note)
+      await tx.savepoint(async (sp) => {
+        await insert(sp as unknown as postgres.TransactionSql, [day(9)]);
+        throw new Error('rolled back');
+      }).catch(() => {});
+      await insert(tx, [day(4)]);
+    });
+    expect(await dirty()).toEqual(['2020-01-01', '2020-01-02', '2020-01-03', '2020-01-04']);
+    expect(await view()).toEqual(await direct());
+    await h.database.sql`select refresh_changes_daily()`;
+    expect(await table()).toEqual(await direct());
+    expect((await table()).filter((r) => String(r.day).startsWith('2020-01-0')).map((r) => [r.day, r.changes])).toEqual([
+      ['2020-01-01', 2],
+      ['2020-01-02', 1],
+      ['2020-01-03', 2],
+      ['2020-01-04', 1],
+    ]);
+  });
+  it('lets writers of a marked day go on side by side: none waits for another to commit', async () => {
+    const [run] = await h.database.sql`select id::int from sync_runs order by id limit 1`;
+    const [dataset] = await h.database.sql`select id from datasets where deleted_at is null limit 1`;
+    const day = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const row = { entity_type: 'dataset', entity_id: dataset!.id as string, op: 'update' as const, changed_fields: ['title'], stamp_fields: [], patch: [], old_values: {}, new_values: {} };
+    await h.database.sql.begin((tx) => insertChanges(tx, run!.id as number, day, [row])); // the day is marked, committed
+    const first = openDb(h.database.url, { max: 1 });
+    const second = openDb(h.database.url, { max: 1 });
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let wrote!: () => void;
+      const written = new Promise<void>((resolve) => (wrote = resolve));
+      const holding = first.sql.begin(async (tx) => {
+        await insertChanges(tx, run!.id as number, day, [row]);
+        wrote();
+        await held;
+      });
+      await written;
+      // A wait for the first writer's locks would fail here instead of hanging.
+      await second.sql.begin(async (tx) => {
+        await tx`set local lock_timeout = '3s'`;
+        await insertChanges(tx, run!.id as number, day, [row, row]);
+      });
+      release();
+      await holding;
+      expect(await dirty()).toContain(day.slice(0, 10));
+      expect(await view()).toEqual(await direct());
+    } finally {
+      await first.close();
+      await second.close();
     }
   });
 });
