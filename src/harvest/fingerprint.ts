@@ -1,5 +1,6 @@
 // Canonical hashing and change computation between tracked objects. Pure.
-import { hash as digest } from 'node:crypto';
+import { createHash, hash as digest } from 'node:crypto';
+import { spanOf, type RecordSpan } from '../api/record-spans.ts';
 import { createPatch, type Operation } from 'rfc6902';
 
 /** The hash of a value whose keys are already in canonical (sorted) order, such as a tracked object:
@@ -32,6 +33,8 @@ export const RAW_HASH_VERSION = 'r2';
  * (a move is a change). Native JSON order is the API's, stable between calls. Throws a RangeError on a
  * record too deep to serialize. */
 export function recordHash(record: unknown, parentId?: string | null, omit: readonly string[] = []): string {
+  const span = spanOf(record);
+  if (span) return spanHash(span, parentId, omit);
   let value = record;
   if (omit.length && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const own: Record<string, unknown> = {};
@@ -42,6 +45,20 @@ export function recordHash(record: unknown, parentId?: string | null, omit: read
     value = own;
   }
   return digest('sha1', `${RAW_HASH_VERSION}${JSON.stringify(parentId ? [parentId, value] : value) ?? 'undefined'}`, 'base64url');
+}
+
+/** The hash of a record's bytes as received (see record-spans.ts), the omitted members' array values
+ * cut out. Its own prefix: never equal to a hash of a serialization. */
+function spanHash(span: RecordSpan, parentId: string | null | undefined, omit: readonly string[]): string {
+  const h = createHash('sha1').update(`${RAW_HASH_VERSION}b`);
+  if (parentId) h.update(`${parentId}\u0000`);
+  const cuts = omit.flatMap((key) => span.arrays.get(key) ?? []).sort((a, b) => a.start - b.start);
+  let at = span.start;
+  for (const cut of cuts) {
+    h.update(span.bytes.subarray(at, cut.start));
+    at = cut.end;
+  }
+  return h.update(span.bytes.subarray(at, span.end)).digest('base64url');
 }
 
 export interface ComputedChange {

@@ -1,0 +1,207 @@
+// Where each record of a JSON body sits in the bytes received: a record's hash is then taken of its
+// own bytes instead of serializing the parsed record again (a JSON.stringify of every record and of
+// every embedded child was the largest cost of an unchanged re-sync after parsing). Pure.
+//
+// The records of a body are the elements of its `data` array (a listing page) or the body itself (an
+// item), and the elements of their array members (a dataset's resources). Equal bytes parse into equal
+// values, so a hash of the bytes is as sound as a hash of the serialized record; a record whose span is
+// unknown (a body with NUL characters, which parsing rewrites, or a structure the scan does not expect)
+// is hashed from its serialization instead.
+
+/** A record's bytes, and where the values of its array members are (by key, the last one of a
+ * repeated key: the one parsing keeps). */
+export interface RecordSpan {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+  arrays: Map<string, { start: number; end: number }>;
+}
+
+/** Spans by record object: weak, so a record keeps its page's bytes alive only as long as it lives itself. */
+const spans = new WeakMap<object, RecordSpan>();
+
+export function spanOf(record: unknown): RecordSpan | undefined {
+  return record !== null && typeof record === 'object' ? spans.get(record) : undefined;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const decoder = new TextDecoder('utf-8');
+
+class ScanError extends Error {
+  override name = 'ScanError';
+}
+
+function skipSpace(b: Uint8Array, i: number): number {
+  for (;;) {
+    const c = b[i];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+    else return i;
+  }
+}
+
+/** `i` at an opening quote: the index after the closing one. A byte loop: most strings are short, and
+ * no byte of a multi-byte UTF-8 character is a quote or a backslash. */
+function skipString(b: Uint8Array, i: number): number {
+  const n = b.length;
+  for (i++; i < n; i++) {
+    const c = b[i];
+    if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) i++;
+  }
+  throw new ScanError('unterminated string');
+}
+
+/** Any value from `i`, without recursion (a value nested thousands of levels deep is fine): its end. */
+function skipValue(b: Uint8Array, i: number): number {
+  const first = b[i];
+  if (first === QUOTE) return skipString(b, i);
+  if (first !== 0x7b && first !== 0x5b) {
+    while (i < b.length) {
+      const c = b[i]!;
+      if (c === 0x2c || c === 0x7d || c === 0x5d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break;
+      i++;
+    }
+    return i;
+  }
+  let depth = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c === QUOTE) {
+      i = skipString(b, i);
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  throw new ScanError('unterminated value');
+}
+
+interface Element {
+  start: number;
+  end: number;
+  /** An object element's members, when its array was scanned deep. */
+  members?: Member[];
+}
+
+interface Member {
+  key: string | null;
+  start: number;
+  end: number;
+  /** The elements of an array value (listed at depth 1 and more). */
+  elements?: Element[];
+}
+
+/**
+ * The members of the object at `i`, and its end, in one pass over its bytes. `depth` 1: the members
+ * whose value is an array are decoded (key) and listed (elements); depth 2: the object elements of
+ * those arrays are scanned at depth 1 too (a listing page: its `data`, and each record's members).
+ * Other values are skipped.
+ */
+function scanObject(b: Uint8Array, i: number, depth: number): { end: number; members: Member[] } {
+  if (b[i] !== 0x7b) throw new ScanError('not an object');
+  const members: Member[] = [];
+  i = skipSpace(b, i + 1);
+  if (b[i] === 0x7d) return { end: i + 1, members };
+  for (;;) {
+    if (b[i] !== QUOTE) throw new ScanError('expected a key');
+    const keyStart = i;
+    const keyEnd = skipString(b, i);
+    i = skipSpace(b, keyEnd);
+    if (b[i] !== 0x3a) throw new ScanError('expected a colon');
+    const start = skipSpace(b, i + 1);
+    if (b[start] === 0x5b) {
+      const { end, elements } = scanArray(b, start, depth - 1);
+      members.push({ key: JSON.parse(decoder.decode(b.subarray(keyStart, keyEnd))) as string, start, end, elements });
+      i = end;
+    } else {
+      i = skipValue(b, start);
+      members.push({ key: null, start, end: i });
+    }
+    i = skipSpace(b, i);
+    if (b[i] === 0x2c) {
+      i = skipSpace(b, i + 1);
+      continue;
+    }
+    if (b[i] === 0x7d) return { end: i + 1, members };
+    throw new ScanError('expected a comma or a closing brace');
+  }
+}
+
+/** The elements of the array at `i`, and its end; object elements scanned at `depth` when above 0. */
+function scanArray(b: Uint8Array, i: number, depth: number): { end: number; elements: Element[] } {
+  if (b[i] !== 0x5b) throw new ScanError('not an array');
+  const elements: Element[] = [];
+  i = skipSpace(b, i + 1);
+  if (b[i] === 0x5d) return { end: i + 1, elements };
+  for (;;) {
+    const start = i;
+    if (depth > 0 && b[start] === 0x7b) {
+      const scanned = scanObject(b, start, depth);
+      elements.push({ start, end: scanned.end, members: scanned.members });
+      i = scanned.end;
+    } else {
+      i = skipValue(b, start);
+      elements.push({ start, end: i });
+    }
+    i = skipSpace(b, i);
+    if (b[i] === 0x2c) {
+      i = skipSpace(b, i + 1);
+      continue;
+    }
+    if (b[i] === 0x5d) return { end: i + 1, elements };
+    throw new ScanError('expected a comma or a closing bracket');
+  }
+}
+
+/** The last member of each key, as parsing keeps it. */
+function lastByKey(members: Member[]): Map<string, Member> {
+  const out = new Map<string, Member>();
+  for (const m of members) if (m.key !== null) out.set(m.key, m);
+  return out;
+}
+
+/** Spans for a record object (scanned at depth 1) and its array members' object elements. */
+function attachRecord(b: Uint8Array, start: number, end: number, members: Member[], record: unknown): void {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) return;
+  const arrays = new Map<string, { start: number; end: number }>();
+  for (const [key, m] of lastByKey(members)) {
+    arrays.set(key, { start: m.start, end: m.end });
+    const children = (record as Record<string, unknown>)[key];
+    const elements = m.elements;
+    if (!elements || !Array.isArray(children) || !Object.hasOwn(record, key) || elements.length !== children.length) continue;
+    elements.forEach((element, j) => {
+      const child = children[j];
+      if (child !== null && typeof child === 'object' && !Array.isArray(child) && b[element.start] === 0x7b) {
+        spans.set(child, { bytes: b, start: element.start, end: element.end, arrays: new Map() });
+      }
+    });
+  }
+  spans.set(record, { bytes: b, start, end, arrays });
+}
+
+/** Remembers where the records of a parsed body are in its bytes. A body the scan does not follow is
+ * left without spans (its records are then hashed from their serialization). */
+export function attachRecordSpans(bytes: Uint8Array, body: unknown): void {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+  try {
+    const start = skipSpace(bytes, 0);
+    const data = (body as Record<string, unknown>)['data'];
+    if (!Array.isArray(data) || !Object.hasOwn(body, 'data')) {
+      const { end, members } = scanObject(bytes, start, 1);
+      attachRecord(bytes, start, end, members, body);
+      return;
+    }
+    const elements = lastByKey(scanObject(bytes, start, 2).members).get('data')?.elements;
+    if (!elements || elements.length !== data.length) return;
+    elements.forEach((element, i) => {
+      if (element.members) attachRecord(bytes, element.start, element.end, element.members, data[i]);
+    });
+  } catch (error) {
+    if (!(error instanceof ScanError)) throw error;
+  }
+}
