@@ -30,8 +30,9 @@ export const RAW_HASH_VERSION = 'r2';
 /** The hash of a record as the API sent it, taken before validation: equal to the stored `raw_hash`,
  * the record is byte for byte the one stored, so it is neither validated nor diffed again. Embedded
  * children (`omit`: a dataset's `resources`) are left out, each hashed on its own with its parent id
- * (a move is a change). Native JSON order is the API's, stable between calls. Throws a RangeError on a
- * record too deep to serialize. */
+ * (a move is a change). Taken of the record's bytes in its body when they are known (record-spans.ts),
+ * else of its serialization (native JSON order is the API's, stable between calls), which throws a
+ * RangeError on a record too deep to serialize. */
 export function recordHash(record: unknown, parentId?: string | null, omit: readonly string[] = []): string {
   const span = spanOf(record);
   if (span) return spanHash(span, parentId, omit);
