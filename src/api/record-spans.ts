@@ -24,6 +24,13 @@ export function spanOf(record: unknown): RecordSpan | undefined {
   return record !== null && typeof record === 'object' ? spans.get(record) : undefined;
 }
 
+/** The span of a record, forgotten: once each record of a page is hashed, nothing holds its bytes. */
+export function takeSpan(record: unknown): RecordSpan | undefined {
+  const span = spanOf(record);
+  if (span) spans.delete(record as object);
+  return span;
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const decoder = new TextDecoder('utf-8');
