@@ -1,7 +1,7 @@
 // Turns a fully read HTTP answer into an HttpResponse or a typed error. Pure.
 import { HttpError, MalformedResponseError } from './errors/index.ts';
 import { stripNulCharacters } from './nul-characters.ts';
-import { attachRecordSpans } from './record-spans.ts';
+import { hashRecordSpans } from './record-spans.ts';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
 
 export interface RawResponse {
@@ -40,7 +40,7 @@ export function interpretResponse(raw: RawResponse, ctx: InterpretContext): Http
   if (raw.status >= 200 && raw.status < 300) {
     const body = raw.status === 204 ? null : parseJsonBody(text, ctx.url);
     // Stripping NUL rewrites what was parsed: such a body's records are hashed from their serialization.
-    if (!text.includes('\\u0000')) attachRecordSpans(raw.bytes, body);
+    if (!text.includes('\\u0000')) hashRecordSpans(raw.bytes, body);
     ctx.validate?.(body, ctx.url);
     return { ...base, body };
   }

@@ -6,7 +6,9 @@
 // item), and the elements of their array members (a dataset's resources). Equal bytes parse into equal
 // values, so a hash of the bytes is as sound as a hash of the serialized record; a record whose span is
 // unknown (a body with NUL characters, which parsing rewrites, or a structure the scan does not expect)
-// is hashed from its serialization instead.
+// is hashed from its serialization instead. The hashes are taken as the body is read, so that no
+// record holds its page's bytes alive.
+import { createHash } from 'node:crypto';
 
 /** A record's bytes, and where the values of its array members are (by key, the last one of a
  * repeated key: the one parsing keeps). */
@@ -17,18 +19,33 @@ export interface RecordSpan {
   arrays: Map<string, { start: number; end: number }>;
 }
 
-/** Spans by record object: weak, so a record keeps its page's bytes alive only as long as it lives itself. */
-const spans = new WeakMap<object, RecordSpan>();
-
-export function spanOf(record: unknown): RecordSpan | undefined {
-  return record !== null && typeof record === 'object' ? spans.get(record) : undefined;
+/** How records are hashed from their bytes: a prefix (the hash's version), and the array members that
+ * are children hashed on their own (cut out of their parent's hash, each hashed with its parent's id). */
+export interface SpanHashing {
+  prefix: string;
+  childFields: readonly string[];
 }
 
-/** The span of a record, forgotten: once each record of a page is hashed, nothing holds its bytes. */
-export function takeSpan(record: unknown): RecordSpan | undefined {
-  const span = spanOf(record);
-  if (span) spans.delete(record as object);
-  return span;
+/** A record's hash, and what it was taken with: the parent id (children) and the members cut out. */
+export interface SpanHash {
+  parentId: string | null;
+  /** The child fields cut out, sorted, comma-separated. */
+  omit: string;
+  hash: string;
+}
+
+let hashing: SpanHashing | undefined;
+
+/** Set once by the harvesting code (its kinds know the child fields, its fingerprint the version). */
+export function hashRecordsAs(settings: SpanHashing): void {
+  hashing = settings;
+}
+
+/** Hashes by record object, taken when the body is read: no record keeps its page's bytes alive. */
+const hashes = new WeakMap<object, SpanHash>();
+
+export function spanHashOf(record: unknown): SpanHash | undefined {
+  return record !== null && typeof record === 'object' ? hashes.get(record) : undefined;
 }
 
 const QUOTE = 0x22;
@@ -172,10 +189,11 @@ function lastByKey(members: Member[]): Map<string, Member> {
   return out;
 }
 
-/** Spans for a record object (scanned at depth 1) and its array members' object elements. */
-function attachRecord(b: Uint8Array, start: number, end: number, members: Member[], record: unknown): void {
+/** Spans of a record object (scanned at depth 1) and of its array members' object elements. */
+function spansOfRecord(b: Uint8Array, start: number, end: number, members: Member[], record: unknown, into: Map<object, RecordSpan>): void {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return;
   const arrays = new Map<string, { start: number; end: number }>();
+  into.set(record, { bytes: b, start, end, arrays }); // before its children: a parent is met first
   for (const [key, m] of lastByKey(members)) {
     arrays.set(key, { start: m.start, end: m.end });
     const children = (record as Record<string, unknown>)[key];
@@ -184,31 +202,69 @@ function attachRecord(b: Uint8Array, start: number, end: number, members: Member
     elements.forEach((element, j) => {
       const child = children[j];
       if (child !== null && typeof child === 'object' && !Array.isArray(child) && b[element.start] === 0x7b) {
-        spans.set(child, { bytes: b, start: element.start, end: element.end, arrays: new Map() });
+        into.set(child, { bytes: b, start: element.start, end: element.end, arrays: new Map() });
       }
     });
   }
-  spans.set(record, { bytes: b, start, end, arrays });
 }
 
-/** Remembers where the records of a parsed body are in its bytes. A body the scan does not follow is
- * left without spans (its records are then hashed from their serialization). */
-export function attachRecordSpans(bytes: Uint8Array, body: unknown): void {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+/** Where the records of a parsed body are in its bytes: the `data` elements (or the body itself) and
+ * the object elements of their array members. A body the scan does not follow gives none. */
+export function recordSpans(bytes: Uint8Array, body: unknown): Map<object, RecordSpan> {
+  const out = new Map<object, RecordSpan>();
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return out;
   try {
     const start = skipSpace(bytes, 0);
     const data = (body as Record<string, unknown>)['data'];
     if (!Array.isArray(data) || !Object.hasOwn(body, 'data')) {
       const { end, members } = scanObject(bytes, start, 1);
-      attachRecord(bytes, start, end, members, body);
-      return;
+      spansOfRecord(bytes, start, end, members, body, out);
+      return out;
     }
     const elements = lastByKey(scanObject(bytes, start, 2).members).get('data')?.elements;
-    if (!elements || elements.length !== data.length) return;
+    if (!elements || elements.length !== data.length) return out;
     elements.forEach((element, i) => {
-      if (element.members) attachRecord(bytes, element.start, element.end, element.members, data[i]);
+      if (element.members) spansOfRecord(bytes, element.start, element.end, element.members, data[i], out);
     });
+    return out;
   } catch (error) {
     if (!(error instanceof ScanError)) throw error;
+    return new Map();
+  }
+}
+
+function digest(settings: SpanHashing, span: RecordSpan, parentId: string | null, cuts: Array<{ start: number; end: number }>): string {
+  const h = createHash('sha1').update(settings.prefix);
+  if (parentId !== null) h.update(`${parentId}\u0000`);
+  let at = span.start;
+  for (const cut of cuts) {
+    h.update(span.bytes.subarray(at, cut.start));
+    at = cut.end;
+  }
+  return h.update(span.bytes.subarray(at, span.end)).digest('base64url');
+}
+
+/** Hashes the records of a parsed body from their bytes, as `hashRecordsAs` says: a record with its
+ * child fields' arrays cut out, each object of those arrays with the record's id. Records the scan
+ * does not find get no hash (they are hashed from their serialization). */
+export function hashRecordSpans(bytes: Uint8Array, body: unknown): void {
+  const settings = hashing;
+  if (!settings) return;
+  const spans = recordSpans(bytes, body);
+  const children = new Set<object>();
+  for (const [record, span] of spans) {
+    if (children.has(record)) continue;
+    const fields = settings.childFields.filter((key) => span.arrays.has(key) && Array.isArray((record as Record<string, unknown>)[key])).sort();
+    const cuts = fields.map((key) => span.arrays.get(key)!).sort((a, b) => a.start - b.start);
+    hashes.set(record, { parentId: null, omit: fields.join(), hash: digest(settings, span, null, cuts) });
+    const id = (record as Record<string, unknown>)['id'];
+    for (const key of fields) {
+      for (const child of (record as Record<string, unknown>)[key] as unknown[]) {
+        const childSpan = child !== null && typeof child === 'object' ? spans.get(child) : undefined;
+        if (!childSpan) continue;
+        children.add(child as object);
+        if (typeof id === 'string') hashes.set(child as object, { parentId: id, omit: '', hash: digest(settings, childSpan, id, []) });
+      }
+    }
   }
 }

@@ -1,6 +1,6 @@
 // Canonical hashing and change computation between tracked objects. Pure.
-import { createHash, hash as digest } from 'node:crypto';
-import { takeSpan, type RecordSpan } from '../api/record-spans.ts';
+import { hash as digest } from 'node:crypto';
+import { spanHashOf } from '../api/record-spans.ts';
 import { createPatch, type Operation } from 'rfc6902';
 
 /** The hash of a value whose keys are already in canonical (sorted) order, such as a tracked object:
@@ -34,14 +34,8 @@ export const RAW_HASH_VERSION = 'r2';
  * else of its serialization (native JSON order is the API's, stable between calls), which throws a
  * RangeError on a record too deep to serialize. */
 export function recordHash(record: unknown, parentId?: string | null, omit: readonly string[] = []): string {
-  const known = spanHashes.get(record as object);
-  if (known && known.parentId === (parentId ?? null) && known.omit === omit.join()) return known.hash;
-  const span = takeSpan(record);
-  if (span) {
-    const hash = spanHash(span, parentId, omit);
-    spanHashes.set(record as object, { parentId: parentId ?? null, omit: omit.join(), hash });
-    return hash;
-  }
+  const known = spanHashOf(record);
+  if (known && known.parentId === (parentId ?? null) && known.omit === cutFields(record, omit)) return known.hash;
   let value = record;
   if (omit.length && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const own: Record<string, unknown> = {};
@@ -54,22 +48,11 @@ export function recordHash(record: unknown, parentId?: string | null, omit: read
   return digest('sha1', `${RAW_HASH_VERSION}${JSON.stringify(parentId ? [parentId, value] : value) ?? 'undefined'}`, 'base64url');
 }
 
-/** Hashes taken of spans, by record: a record hashed again (its batch's transaction run again after a
- * lost connection) gets the same hash, its span (and its page's bytes) being released at the first. */
-const spanHashes = new WeakMap<object, { parentId: string | null; omit: string; hash: string }>();
-
-/** The hash of a record's bytes as received (see record-spans.ts), the omitted members' array values
- * cut out. Its own prefix: never equal to a hash of a serialization. */
-function spanHash(span: RecordSpan, parentId: string | null | undefined, omit: readonly string[]): string {
-  const h = createHash('sha1').update(`${RAW_HASH_VERSION}b`);
-  if (parentId) h.update(`${parentId}\u0000`);
-  const cuts = omit.flatMap((key) => span.arrays.get(key) ?? []).sort((a, b) => a.start - b.start);
-  let at = span.start;
-  for (const cut of cuts) {
-    h.update(span.bytes.subarray(at, cut.start));
-    at = cut.end;
-  }
-  return h.update(span.bytes.subarray(at, span.end)).digest('base64url');
+/** The omitted fields a hash of the record's bytes cuts out: those whose value is an array. */
+function cutFields(record: unknown, omit: readonly string[]): string {
+  if (omit.length === 0 || record === null || typeof record !== 'object') return '';
+  const value = record as Record<string, unknown>;
+  return omit.filter((key) => Object.hasOwn(value, key) && Array.isArray(value[key])).sort().join();
 }
 
 export interface ComputedChange {

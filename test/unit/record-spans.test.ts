@@ -1,17 +1,24 @@
 // Unit tests of record spans: each record's bytes found in its body, and the hash taken of them (pure).
 import { describe, expect, it } from 'vitest';
-import { attachRecordSpans, spanOf } from '../../src/api/record-spans.ts';
+import { hashRecordSpans, recordSpans, spanHashOf, type RecordSpan } from '../../src/api/record-spans.ts';
 import { recordHash } from '../../src/harvest/fingerprint.ts';
+import '../../src/harvest/kinds/index.ts'; // sets how bodies' records are hashed
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+let spans = new Map<object, RecordSpan>();
+
+/** A body as the HTTP client reads it: parsed, its records hashed from their bytes; `spans` says where they were. */
 function parsed(text: string): { bytes: Uint8Array; body: Record<string, unknown> } {
   const bytes = encoder.encode(text);
   const body = JSON.parse(text) as Record<string, unknown>;
-  attachRecordSpans(bytes, body);
+  spans = recordSpans(bytes, body);
+  hashRecordSpans(bytes, body);
   return { bytes, body };
 }
+
+const spanOf = (record: unknown) => spans.get(record as object);
 
 const textOf = (record: unknown): string => {
   const span = spanOf(record)!;
@@ -59,10 +66,11 @@ describe('record spans', () => {
       ['{"data": [{"id": 1} {"id": 2}]}', { data: [{ id: 1 }, { id: 2 }] }], // no comma
     ];
     for (const [text, body] of cases) {
-      expect(() => attachRecordSpans(encoder.encode(text), body)).not.toThrow();
-      for (const record of body.data) expect(spanOf(record)).toBeUndefined();
+      expect(() => hashRecordSpans(encoder.encode(text), body)).not.toThrow();
+      expect(recordSpans(encoder.encode(text), body).size).toBe(0);
+      for (const record of body.data) expect(spanHashOf(record)).toBeUndefined();
     }
-    expect(() => attachRecordSpans(encoder.encode('[1, 2]'), [1, 2])).not.toThrow();
+    expect(() => hashRecordSpans(encoder.encode('[1, 2]'), [1, 2])).not.toThrow();
   });
 });
 
@@ -95,11 +103,15 @@ describe('record hash from spans', () => {
     expect(recordHash(childOf(), 'd1')).not.toBe(recordHash(childOf(), 'd2'));
   });
 
-  it('is the same when taken again (a batch run again), its span released at the first', () => {
+  it('is taken as the body is read, and the same when taken again (a batch run again)', () => {
     const { body } = parsed(page([dataset('d1', 't', [{ id: 'r1' }])]));
     const record = (body['data'] as Array<Record<string, unknown>>)[0]!;
-    const first = recordHash(record, null, ['resources']);
-    expect(spanOf(record)).toBeUndefined();
-    expect(recordHash(record, null, ['resources'])).toBe(first);
+    const known = spanHashOf(record);
+    expect(known).toMatchObject({ parentId: null, omit: 'resources' });
+    expect(recordHash(record, null, ['resources'])).toBe(known!.hash);
+    expect(recordHash(record, null, ['resources'])).toBe(known!.hash);
+    expect(spanHashOf((record['resources'] as unknown[])[0])).toMatchObject({ parentId: 'd1', omit: '' });
+    // asked with another parent or other omitted fields than the body was hashed with: the serialization's hash
+    expect(recordHash(record, null, [])).not.toBe(known!.hash);
   });
 });

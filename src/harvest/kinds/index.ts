@@ -1,5 +1,7 @@
 // The registry of kinds, by entity type and by listing name, in the order a sync walks them. Adding
 // a kind means adding its description here (and its table, and its generator in the fake). Pure.
+import { hashRecordsAs } from '../../api/record-spans.ts';
+import { RAW_HASH_VERSION } from '../fingerprint.ts';
 import { dataserviceKind } from './dataservices.ts';
 import { datasetKind } from './datasets.ts';
 import type { EntityKind, EntityType, ListedKind, ListingSpec } from './kind.ts';
@@ -16,6 +18,13 @@ export const KINDS_BY_TYPE: Record<EntityType, EntityKind> = {
   dataservice: dataserviceKind as EntityKind,
   user: userKind as EntityKind,
 };
+
+// Bodies are read with the records' hashes taken of their bytes, the kinds' children cut out of their
+// parents' (see fingerprint.ts, recordHash): its own prefix, never equal to a serialization's hash.
+hashRecordsAs({
+  prefix: `${RAW_HASH_VERSION}b`,
+  childFields: [...new Set(Object.values(KINDS_BY_TYPE).flatMap((kind) => kind.children.map((child) => child.field)))],
+});
 
 export interface Listing extends ListingSpec {
   kind: EntityKind;
