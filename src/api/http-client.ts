@@ -52,6 +52,9 @@ export interface GetOptions {
   retries?: number;
   /** Checks a 2xx body; throw a retryable MalformedResponseError to retry the request. */
   validate?: (body: unknown, url: string) => void;
+  /** Whether the body's records get their hashes taken as it is read (see record-spans.ts). Default
+   * true; false for bodies whose records are never stored whole (masked manifests and link pages). */
+  recordHashes?: boolean;
 }
 
 export interface HttpStats {
@@ -100,7 +103,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       circuit.recordAnswer();
       stats.bytes += raw.bytes.byteLength;
       stats.byStatus[raw.status] = (stats.byStatus[raw.status] ?? 0) + 1;
-      return interpretResponse(raw, { url: url.href, allowStatus: o.allowStatus, validate: o.validate, redact, maxRetryAfterMs });
+      return interpretResponse(raw, { url: url.href, allowStatus: o.allowStatus, validate: o.validate, recordHashes: o.recordHashes ?? true, redact, maxRetryAfterMs });
     } finally {
       release();
     }

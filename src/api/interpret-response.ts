@@ -26,6 +26,8 @@ export interface InterpretContext {
   allowStatus?: number[] | undefined;
   /** Throws (a retryable MalformedResponseError to have the attempt retried) when a 2xx body has the wrong shape. */
   validate?: ((body: unknown, url: string) => void) | undefined;
+  /** Take the records' hashes of the body's bytes (record-spans.ts). */
+  recordHashes?: boolean | undefined;
   /** Removes secrets from text that may end up in an error message. */
   redact: (text: string) => string;
   maxRetryAfterMs: number;
@@ -38,9 +40,10 @@ export function interpretResponse(raw: RawResponse, ctx: InterpretContext): Http
   const base = { status: raw.status, url: ctx.url, headers: raw.headers, bytes: raw.bytes.byteLength };
   const text = decodeBody(raw.bytes, ctx.url);
   if (raw.status >= 200 && raw.status < 300) {
-    const body = raw.status === 204 ? null : parseJsonBody(text, ctx.url);
+    const parsed = raw.status === 204 ? { body: null, stripped: false } : parseJsonBody(text, ctx.url);
+    const body = parsed.body;
     // Stripping NUL rewrites what was parsed: such a body's records are hashed from their serialization.
-    if (!text.includes('\\u0000')) hashRecordSpans(raw.bytes, body);
+    if (ctx.recordHashes && !parsed.stripped) hashRecordSpans(raw.bytes, body);
     ctx.validate?.(body, ctx.url);
     return { ...base, body };
   }
@@ -59,14 +62,14 @@ export function interpretResponse(raw: RawResponse, ctx: InterpretContext): Http
 /** PostgreSQL text and jsonb cannot hold U+0000: it is dropped from every string and key of a body
  * that has one (see nul-characters.ts), the only change the mirror makes to what the API said. A body
  * without a `\u0000` escape has no NUL, and is not walked. */
-function parseJsonBody(text: string, url: string): unknown {
+function parseJsonBody(text: string, url: string): { body: unknown; stripped: boolean } {
   let body: unknown;
   try {
     body = JSON.parse(text) as unknown;
   } catch (error) {
     throw new MalformedResponseError({ url, problem: describeNonJson(text) }, { cause: error });
   }
-  return text.includes('\\u0000') ? stripNulCharacters(body) : body;
+  return text.includes('\\u0000') ? { body: stripNulCharacters(body), stripped: true } : { body, stripped: false };
 }
 
 /** V8 strings stop at about 512 MiB: a bigger answer is a lost page or item, not a crashed run. */

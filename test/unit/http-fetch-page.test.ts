@@ -6,6 +6,8 @@ import { HttpError, MalformedResponseError } from '../../src/api/errors/index.ts
 import { fetchListingPage } from '../../src/api/fetch-page.ts';
 import { createHttpClient } from '../../src/api/http-client.ts';
 import { createLocalBudget } from '../../src/api/request-budget.ts';
+import { spanHashOf } from '../../src/api/record-spans.ts';
+import '../../src/harvest/kinds/index.ts'; // sets how bodies' records are hashed
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -75,6 +77,16 @@ describe('fetchListingPage', () => {
     });
     expect(page).toEqual({ items: ids(10, 20), total: 25, page: 2, pageSize: 10, nextPage: expect.stringContaining('page=3') });
     expect(server.fields).toEqual(['data{id},total,page,page_size,next_page']);
+  });
+
+  it("hashes a full page's records as it is read, and not a masked page's (never stored)", async () => {
+    const server = await startListing({ total: 25 });
+    const http = clientFor(server.url);
+    const full = await fetchListingPage(http, '/api/1/datasets/', { page: 1, pageSize: 10 });
+    const masked = await fetchListingPage(http, '/api/1/datasets/', { page: 1, pageSize: 10, fields: 'data{id},total,page,page_size,next_page' });
+    if ('pastEnd' in full || 'pastEnd' in masked) throw new Error('expected pages');
+    for (const item of full.items) expect(spanHashOf(item)).toMatchObject({ parentId: null, omit: '' });
+    for (const item of masked.items) expect(spanHashOf(item)).toBeUndefined();
   });
 
   it('reports pastEnd on a 404 after the last page', async () => {
