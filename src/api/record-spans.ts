@@ -16,7 +16,7 @@ export interface RecordSpan {
   bytes: Uint8Array;
   start: number;
   end: number;
-  arrays: Map<string, { start: number; end: number }>;
+  arrays: ReadonlyMap<string, { start: number; end: number }>;
 }
 
 /** How records are hashed from their bytes: a prefix (the hash's version), and the array members that
@@ -189,6 +189,9 @@ function lastByKey(members: Member[]): Map<string, Member> {
   return out;
 }
 
+/** A child's span: its own array members are not children (only a record's are cut out). */
+const NO_ARRAYS: ReadonlyMap<string, { start: number; end: number }> = new Map();
+
 /** Spans of a record object (scanned at depth 1) and of its array members' object elements. */
 function spansOfRecord(b: Uint8Array, start: number, end: number, members: Member[], record: unknown, into: Map<object, RecordSpan>): void {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return;
@@ -202,7 +205,7 @@ function spansOfRecord(b: Uint8Array, start: number, end: number, members: Membe
     elements.forEach((element, j) => {
       const child = children[j];
       if (child !== null && typeof child === 'object' && !Array.isArray(child) && b[element.start] === 0x7b) {
-        into.set(child, { bytes: b, start: element.start, end: element.end, arrays: new Map() });
+        into.set(child, { bytes: b, start: element.start, end: element.end, arrays: NO_ARRAYS });
       }
     });
   }

@@ -56,12 +56,8 @@ export class Renderer {
 
   /** As `render`, for a caller that keeps only the item keys `fields` (an X-Fields mask without `*`) of the answer. */
   renderFields(entry: Entry, viewer: Viewer, fields: ReadonlySet<string> | undefined): Json {
-    if (fields && !entry.obj && !entry.raw) {
-      const passed = PASSED_THROUGH[entry.kind];
-      let all = true;
-      for (const key of fields) if (!passed.has(key)) all = false;
-      if (all) return this.store.rowsObject(entry);
-    }
+    const passed = PASSED_THROUGH[entry.kind];
+    if (fields && !entry.obj && !entry.raw && [...fields].every((key) => passed.has(key))) return this.store.rowsObject(entry);
     return this.render(entry, viewer);
   }
 

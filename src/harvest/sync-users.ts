@@ -51,7 +51,7 @@ export async function planUsers(ctx: SyncContext, run: RunScope): Promise<UsersP
 }
 
 /** The page size of the admin users listing: the manifest's (users are light), or the listings' when larger. */
-export function usersPageSize(ctx: SyncContext): number {
+function usersPageSize(ctx: SyncContext): number {
   return Math.max(ctx.pageSize, ctx.manifestPageSize ?? 1000);
 }
 
