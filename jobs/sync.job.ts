@@ -52,41 +52,53 @@ export const syncJob = defineJob({
   },
 });
 
+/** Plans every kind side by side (each waits on its own first page or manifest, so a run's start costs
+ * one answer's latency, not one per kind); the children keep the order of `kinds`. */
 async function planRun(ctx: SyncContext, run: RunScope, ref: RunRef, kinds: ListedKind[]) {
   const listings: CollectJobData['listings'] = {};
-  const children: StageChild[] = [];
-  for (const kind of kinds) {
-    if (LISTINGS[kind].referenced) continue; // referenced kinds (users) come after, planned by the collect job
-    const planPages = async () => {
-      const lastPage = await planFullListing(ctx, run, kind, listings);
-      for (let page = 2; page <= lastPage; page++) {
-        const data = { ...ref, kind, page, pageSize: ctx.pageSize, last: page === lastPage };
-        children.push({ name: JOB_NAMES.pages, data, jobId: jobIds.pages(ref.runUuid, kind, page) });
-      }
-    };
-    if (run.mode === 'full') {
-      await planPages();
-      continue;
-    }
-    const manifest = await walkManifest(ctx, run, kind);
-    const { walk } = manifest;
-    if (preferFullWalk(manifest.toFetch.length, walk.total, ctx.pageSize)) {
-      ctx.logger.info(
-        { runId: run.runId, kind, toFetch: manifest.toFetch.length, total: walk.total },
-        `${manifest.toFetch.length} of ${walk.total} ${kind} are new or changed: walking the listing again costs less than fetching them by id`,
-      );
-      await planPages();
-      listings[kind]!.walked = true;
-      continue;
-    }
-    run.tracker.addUnchanged(LISTINGS[kind].kind.entityType, manifest.unchanged);
-    listings[kind] = { total: walk.total, failedPages: walk.failedPages, pages: walk.pages, complete: walk.complete };
-    chunk(manifest.toFetch, ITEMS_PER_JOB).forEach((ids, index) => {
-      children.push({ name: JOB_NAMES.items, data: { ...ref, kind, ids }, jobId: jobIds.items(ref.runUuid, 'fetch', kind, index) });
-    });
-  }
-  const collect: CollectJobData = { ...ref, mode: run.mode, kinds, listings, snapshot: { ...run.tracker.snapshot() } };
+  const planned = await Promise.allSettled(
+    kinds.filter((kind) => !LISTINGS[kind].referenced).map((kind) => planKind(ctx, run, ref, kind, listings)), // referenced kinds (users) come after, planned by the collect job
+  );
+  const failed = planned.find((p) => p.status === 'rejected');
+  if (failed) throw failed.reason;
+  const children = planned.flatMap((p) => (p.status === 'fulfilled' ? p.value : []));
+  // In the order of `kinds`, whichever kind was planned first.
+  const ordered = Object.fromEntries(kinds.filter((kind) => listings[kind]).map((kind) => [kind, listings[kind]!]));
+  const collect: CollectJobData = { ...ref, mode: run.mode, kinds, listings: ordered, snapshot: { ...run.tracker.snapshot() } };
   return { collect, children };
+}
+
+/** One kind's part of the plan: its page jobs (full walk) or its item jobs (incremental). */
+async function planKind(ctx: SyncContext, run: RunScope, ref: RunRef, kind: ListedKind, listings: CollectJobData['listings']): Promise<StageChild[]> {
+  const children: StageChild[] = [];
+  const planPages = async () => {
+    const lastPage = await planFullListing(ctx, run, kind, listings);
+    for (let page = 2; page <= lastPage; page++) {
+      const data = { ...ref, kind, page, pageSize: ctx.pageSize, last: page === lastPage };
+      children.push({ name: JOB_NAMES.pages, data, jobId: jobIds.pages(ref.runUuid, kind, page) });
+    }
+  };
+  if (run.mode === 'full') {
+    await planPages();
+    return children;
+  }
+  const manifest = await walkManifest(ctx, run, kind);
+  const { walk } = manifest;
+  if (preferFullWalk(manifest.toFetch.length, walk.total, ctx.pageSize)) {
+    ctx.logger.info(
+      { runId: run.runId, kind, toFetch: manifest.toFetch.length, total: walk.total },
+      `${manifest.toFetch.length} of ${walk.total} ${kind} are new or changed: walking the listing again costs less than fetching them by id`,
+    );
+    await planPages();
+    listings[kind]!.walked = true;
+    return children;
+  }
+  run.tracker.addUnchanged(LISTINGS[kind].kind.entityType, manifest.unchanged);
+  listings[kind] = { total: walk.total, failedPages: walk.failedPages, pages: walk.pages, complete: walk.complete };
+  chunk(manifest.toFetch, ITEMS_PER_JOB).forEach((ids, index) => {
+    children.push({ name: JOB_NAMES.items, data: { ...ref, kind, ids }, jobId: jobIds.items(ref.runUuid, 'fetch', kind, index) });
+  });
+  return children;
 }
 
 /** Stores page 1 and returns the last page number its total announces. */

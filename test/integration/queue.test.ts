@@ -101,6 +101,30 @@ describe('distributed sync on the queue', () => {
     await queued.database.sql`update sync_runs set status = 'failed', error = 'test' where id = ${open!.id}`;
   });
 
+  it('plans the kinds side by side: their first pages are in flight together, and the plan keeps their order', async () => {
+    const latencyMs = 400;
+    const kinds = ['organizations', 'datasets', 'reuses'] as const;
+    await queued.fake.setFaults({ latencyMs });
+    const from = queued.fake.stats.log.length;
+    let run: Awaited<ReturnType<typeof queuedSync>>;
+    try {
+      run = await queuedSync({ mode: 'full', kinds: [...kinds] });
+      expect(run.status).toBe('succeeded');
+    } finally {
+      await queued.fake.clearFaults();
+    }
+    const answered = (kind: string) => {
+      const entry = queued.fake.stats.log.slice(from).find((e) => e.path === `/api/1/${kind}/` && /(^|&)page=1(&|$)/.test(e.query));
+      expect(entry, `page 1 of ${kind}`).toBeDefined();
+      return Date.parse(entry!.at);
+    };
+    const times = kinds.map(answered);
+    // One after another, the three answers would be at least two latencies apart.
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(latencyMs);
+    const collect = (await mirror.queue.getJobs(['completed'])).find((j: Job) => j.name === 'sync-collect' && j.data.runId === run.id);
+    expect(Object.keys(collect!.data.listings)).toEqual([...kinds]);
+  });
+
   it('sync --queue --wait exits like the in-process command, and no job carries the API key', async () => {
     const ok = await cli(['sync', '--queue', '--wait', '--kinds', 'organizations,datasets'], config);
     // Without a terminal --wait prints its progress as plain lines on stderr, and nothing else.
