@@ -9,9 +9,14 @@ export interface MetricRow {
   metrics: unknown;
 }
 
+/** A snapshot equal to the day's stored one is filtered out before the insert: `on conflict do update
+ * ... where` would still lock (and so rewrite) its row, which a same-day re-run did for every entity. */
 const UPSERT = `insert into metric_snapshots as s (entity_type, entity_id, day, metrics)
-     select distinct on (entity_type, entity_id) entity_type, entity_id, ($2::timestamptz at time zone 'UTC')::date, metrics
+     select distinct on (r.entity_type, r.entity_id) r.entity_type, r.entity_id, d.day, r.metrics
        from jsonb_to_recordset($1::jsonb) as r(entity_type text, entity_id text, metrics jsonb)
+      cross join (select ($2::timestamptz at time zone 'UTC')::date as day) d
+      where not exists (select 1 from metric_snapshots o
+                         where o.entity_type = r.entity_type and o.entity_id = r.entity_id and o.day = d.day and o.metrics = r.metrics)
      on conflict (entity_type, entity_id, day) do update set metrics = excluded.metrics
        where s.metrics is distinct from excluded.metrics`;
 
@@ -22,13 +27,27 @@ const isRefusedValue = (error: unknown) => /^(22|54)/.test(String((error as { co
  * transaction each try runs under a savepoint, so a refused value aborts only that try. */
 export async function upsertMetricSnapshots(tx: SqlHandle, rows: MetricRow[], observedAt: string): Promise<string[]> {
   if (rows.length === 0) return [];
+  let text: string;
   try {
-    await withSavepoint(tx, (handle) => handle.unsafe(UPSERT, [JSON.stringify(rows), observedAt]));
+    text = JSON.stringify(rows);
+  } catch {
+    // Metrics nested too deep to serialize are left out; a batch only too long is stored in halves.
+    const serializable = rows.filter((row) => isSerializable(row.metrics));
+    if (serializable.length < rows.length) return upsertMetricSnapshots(tx, serializable, observedAt);
+    if (rows.length === 1) return [];
+    return halves(tx, rows, observedAt);
+  }
+  try {
+    await withSavepoint(tx, (handle) => handle.unsafe(UPSERT, [text, observedAt]));
     return [];
   } catch (error) {
     if (!isRefusedValue(error)) throw error;
     if (rows.length === 1) return [rows[0]!.entity_id];
   }
+  return halves(tx, rows, observedAt);
+}
+
+async function halves(tx: SqlHandle, rows: MetricRow[], observedAt: string): Promise<string[]> {
   const half = Math.ceil(rows.length / 2);
   return [
     ...(await upsertMetricSnapshots(tx, rows.slice(0, half), observedAt)),
@@ -41,19 +60,23 @@ async function withSavepoint<T>(tx: SqlHandle, fn: (handle: SqlHandle) => Promis
   return 'savepoint' in tx ? ((await tx.savepoint((sp) => fn(sp))) as T) : fn(tx);
 }
 
-/** Metric rows of API items that carry a `metrics` object; metrics that cannot be serialized
- * (nested too deep) are left out. */
+function isSerializable(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Metric rows of API items that carry a `metrics` object (metrics that cannot be serialized, nested
+ * too deep, are left out when the rows are stored). */
 export function metricRowsOf(entityType: string, items: unknown[]): MetricRow[] {
   const rows: MetricRow[] = [];
   for (const item of items) {
     if (item === null || typeof item !== 'object') continue;
     const { id, metrics } = item as { id?: unknown; metrics?: unknown };
     if (typeof id !== 'string' || metrics === null || typeof metrics !== 'object') continue;
-    try {
-      JSON.stringify(metrics);
-    } catch {
-      continue;
-    }
     rows.push({ entity_type: entityType, entity_id: id, metrics });
   }
   return rows;
