@@ -34,26 +34,6 @@ describe('metric snapshots', () => {
     expect(await stored('tx')).toEqual(['tx-a', 'tx-c']);
   });
 
-  it('leaves a snapshot equal to the stored one untouched (not even locked), and updates a changed one', async () => {
-    const at = new Date().toISOString();
-    const snapshot = (views: number) => [
-      { entity_type: 'dataset', entity_id: 'same-a', metrics: { views: 1, followers: 2 } },
-      { entity_type: 'dataset', entity_id: 'same-b', metrics: { views } },
-    ];
-    await upsertMetricSnapshots(db.sql, snapshot(5), at);
-    const state = async () =>
-      db.sql<{ entity_id: string; xmin: string; xmax: string; metrics: unknown }[]>`
-        select entity_id, xmin::text, xmax::text, metrics from metric_snapshots where entity_id like 'same-%' order by 1`;
-    const before = await state();
-    await upsertMetricSnapshots(db.sql, snapshot(6), at);
-    const after = await state();
-    // An `on conflict do update ... where` alone would set xmax on the unchanged row (its lock).
-    expect(after[0]).toEqual(before[0]);
-    expect(after[0]!.xmax).toBe('0');
-    expect(after[1]!.metrics).toEqual({ views: 6 });
-    expect(after[1]!.xmin).not.toBe(before[1]!.xmin);
-  });
-
   it('leaves out metrics nested too deep to serialize, and stores the rest', async () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 20_000; i++) deep = { d: deep };

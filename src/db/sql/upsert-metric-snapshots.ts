@@ -9,14 +9,9 @@ export interface MetricRow {
   metrics: unknown;
 }
 
-/** A snapshot equal to the day's stored one is filtered out before the insert: `on conflict do update
- * ... where` would still lock (and so rewrite) its row, which a same-day re-run did for every entity. */
 const UPSERT = `insert into metric_snapshots as s (entity_type, entity_id, day, metrics)
-     select distinct on (r.entity_type, r.entity_id) r.entity_type, r.entity_id, d.day, r.metrics
+     select distinct on (entity_type, entity_id) entity_type, entity_id, ($2::timestamptz at time zone 'UTC')::date, metrics
        from jsonb_to_recordset($1::jsonb) as r(entity_type text, entity_id text, metrics jsonb)
-      cross join (select ($2::timestamptz at time zone 'UTC')::date as day) d
-      where not exists (select 1 from metric_snapshots o
-                         where o.entity_type = r.entity_type and o.entity_id = r.entity_id and o.day = d.day and o.metrics = r.metrics)
      on conflict (entity_type, entity_id, day) do update set metrics = excluded.metrics
        where s.metrics is distinct from excluded.metrics`;
 
