@@ -1,7 +1,7 @@
 // A job's share of a distributed run: its own tracker (returned with the job's result and summed by
 // the parent job), the run-still-open check every job makes first, and a heartbeat while it works.
 // Touches Postgres.
-import { getRun, touchRun } from '../src/db/runs.ts';
+import { touchRun } from '../src/db/runs.ts';
 import { RunTracker } from '../src/harvest/run-tracker.ts';
 import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
 
@@ -17,9 +17,9 @@ export interface RunRef {
  * or is not in this database (the row of that id is another run's). */
 export async function withShare<T>(ctx: SyncContext, ref: RunRef, fn: (run: RunScope) => Promise<T>): Promise<T | typeof SKIPPED> {
   const { runId } = ref;
-  if (!(await touchRun(ctx.db, runId, ref.runUuid))) return SKIPPED;
-  const row = await getRun(ctx.db, runId);
-  const mode = row?.mode === 'incremental' ? 'incremental' : 'full';
+  const runMode = await touchRun(ctx.db, runId, ref.runUuid);
+  if (!runMode) return SKIPPED;
+  const mode = runMode === 'incremental' ? 'incremental' : 'full';
   const run: RunScope = { runId, tracker: new RunTracker(ctx.db, runId, ctx.http), mode, userIds: new Set(), fetchedUserIds: new Set() };
   // A long job (a sweep, the users listing) must not let the run look dead to the stale-run check.
   const every = Math.max(1_000, Math.min(15_000, Math.floor((ctx.staleAfterMs ?? 600_000) / 4)));

@@ -126,15 +126,16 @@ export async function getRun(db: Db, id: number) {
 
 export type SyncRun = typeof syncRuns.$inferSelect;
 
-/** Proves a run is alive (every job of a distributed run calls it when it starts and ends); false when
- * the run ended, or when `uuid` is given and the row of that id is another run (a recreated database). */
-export async function touchRun(db: Db, id: number, uuid?: string): Promise<boolean> {
-  const rows = await db
+/** Proves a run is alive (every job of a distributed run calls it when it starts and ends) and returns
+ * its mode; null when the run ended, or when `uuid` is given and the row of that id is another run (a
+ * recreated database). */
+export async function touchRun(db: Db, id: number, uuid?: string): Promise<SyncRun['mode'] | null> {
+  const [row] = await db
     .update(syncRuns)
     .set({ heartbeatAt: sql`now()` })
     .where(and(eq(syncRuns.id, id), eq(syncRuns.status, 'running'), uuid ? eq(syncRuns.uuid, uuid) : undefined))
-    .returning({ id: syncRuns.id });
-  return rows.length > 0;
+    .returning({ mode: syncRuns.mode });
+  return row?.mode ?? null;
 }
 
 /** Why a run without heartbeat is failed: what is known (when it was last alive, who ran it), and a
