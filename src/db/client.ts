@@ -22,6 +22,8 @@ export interface OpenDbOptions {
   /** A harvesting pool (sync, worker): its sessions plan without JIT. A page's statements are small,
    * and during a first load the statistics lag so far behind the tables that the planner's costs (and
    * with them the JIT decision) are wrong; compiling cost tens of milliseconds a statement for nothing.
+   * For the same reason its prepared statements are planned at every execution with their parameters
+   * (`force_custom_plan`), never with a generic plan cached while the tables were still empty.
    * Not `synchronous_commit = off`: a run that outlives a crash of PostgreSQL would go on believing
    * in commits the crash lost (test/integration/in-process-runs.test.ts catches it). Default false. */
   harvesting?: boolean;
@@ -35,7 +37,7 @@ export function openDb(url: string, options: OpenDbOptions = {}): DbHandle {
     connect_timeout: (options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
     onnotice: () => {},
     // Startup parameters: set once per session, no extra round trip.
-    connection: { application_name: 'datagouv-mirror', ...(options.harvesting ? { jit: 'off' } : {}) },
+    connection: { application_name: 'datagouv-mirror', ...(options.harvesting ? { jit: 'off', plan_cache_mode: 'force_custom_plan' } : {}) },
   });
   const db = drizzle(sql, { schema }) as Db;
   return { db, sql, close: () => sql.end({ timeout: 5 }) };

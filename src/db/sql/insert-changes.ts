@@ -1,7 +1,7 @@
 // Appends rows to the `changes` table from one JSON parameter per entity type, with what the entity
 // tables say at that moment: the organization (as observed, not as it is later) and a deletion's
 // reason. Runs after the page's upserts and tombstones, in their transaction. Touches Postgres.
-import type { SqlHandle } from './types.ts';
+import { PREPARED, type SqlHandle } from './types.ts';
 
 export interface ChangeRow {
   entity_type: string;
@@ -80,6 +80,6 @@ export async function insertChanges(tx: SqlHandle, runId: number, observedAt: st
     byType.set(row.entity_type, group);
   });
   for (const [entityType, group] of byType) {
-    await tx.unsafe(statementFor(entityType), [`[${group.join(',')}]`, runId, observedAt]);
+    await tx.unsafe(statementFor(entityType), [`[${group.join(',')}]`, runId, observedAt], PREPARED);
   }
 }

@@ -1,5 +1,5 @@
 // Stores records that failed validation, with the reason and the payload as received. Touches Postgres.
-import type { SqlHandle } from './types.ts';
+import { PREPARED, type SqlHandle } from './types.ts';
 
 export interface RejectedRow {
   entity_type: string;
@@ -17,5 +17,6 @@ export async function insertRejected(tx: SqlHandle, runId: number, rows: Rejecte
        from jsonb_to_recordset($1::jsonb)
          as r(entity_type text, entity_id text, source_url text, reason text, payload jsonb)`,
     [JSON.stringify(rows), runId],
+    PREPARED,
   );
 }

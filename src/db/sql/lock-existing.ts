@@ -1,7 +1,7 @@
 // Reads and locks the stored state of a batch of entities. Touches Postgres.
 // Locked in id order so that two pages sharing ids (paging drift) serialize instead of deadlocking,
 // and the hashes read here are still true when the upsert runs.
-import type { EntityTable, SqlHandle } from './types.ts';
+import { PREPARED, type EntityTable, type SqlHandle } from './types.ts';
 
 export interface StoredState {
   id: string;
@@ -24,6 +24,7 @@ export async function lockExisting(
     `select id, content_hash, raw_hash, deleted_at is not null as deleted, ${parent} as parent_id
        from ${table} where id = any($1::text[]) order by id for update`,
     [ids],
+    PREPARED,
   );
   return new Map(rows.map((row) => [row.id, row]));
 }
@@ -40,6 +41,7 @@ export async function readRaw(
   const rows = await tx.unsafe<{ id: string; raw: Record<string, unknown>; parent_id: string | null }[]>(
     `select id, raw, ${parent} as parent_id from ${table} where id = any($1::text[])`,
     [ids],
+    PREPARED,
   );
   return new Map(rows.map((row) => [row.id, row]));
 }

@@ -1,7 +1,7 @@
 // The manifest comparison and the deletion candidates, in SQL: a manifest page's stamps are compared
 // with the typed stamp columns (PostgreSQL parses both sides alike), and the candidates are the live
 // rows a complete walk did not record in run_seen_ids (an anti-join). Touches Postgres.
-import type { EntityTable, SqlHandle } from './types.ts';
+import { PREPARED, type EntityTable, type SqlHandle } from './types.ts';
 
 /** Of the manifest items (`id` and stamp columns by SQL name), those to fetch in full: unknown,
  * tombstoned, or whose stamps differ from the row's. Without stamp columns only the first two. */
@@ -20,6 +20,7 @@ export async function idsToFetch(
        left join ${table} t on t.id = m.id
       where t.id is null or t.deleted_at is not null${moved}`,
     [JSON.stringify(items)],
+    PREPARED,
   );
   return rows.map((row) => row.id);
 }
@@ -30,13 +31,14 @@ export async function recordSeen(sql: SqlHandle, runId: number, kind: string, id
   const rows = await sql.unsafe(
     `insert into run_seen_ids (run_id, kind, id) select $1, $2, unnest($3::text[]) on conflict do nothing returning 1`,
     [runId, kind, ids],
+    PREPARED,
   );
   return rows.length;
 }
 
 /** Distinct ids the walks of `kind` recorded in run `runId`. */
 export async function countSeen(sql: SqlHandle, runId: number, kind: string): Promise<number> {
-  const [row] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from run_seen_ids where run_id = $1 and kind = $2`, [runId, kind]);
+  const [row] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from run_seen_ids where run_id = $1 and kind = $2`, [runId, kind], PREPARED);
   return row?.n ?? 0;
 }
 
@@ -62,6 +64,7 @@ export async function unseenLiveIds(sql: SqlHandle, table: EntityTable, runId: n
       ) unseen
       order by id`,
     listed.scope ? [runId, kind, listed.scope.value] : [runId, kind],
+    PREPARED,
   );
   return rows.map((row) => row.id);
 }
@@ -73,6 +76,7 @@ export async function countListedLive(sql: SqlHandle, table: EntityTable, listed
   const [row] = await sql.unsafe<{ total: number; scoped: number }[]>(
     `select count(*)::int as total, ${scope} as scoped from ${table} where deleted_at is null ${hidden}`,
     listed.scope ? [listed.scope.value] : [],
+    PREPARED,
   );
   return { table: row?.total ?? 0, scope: row?.scoped ?? 0 };
 }

@@ -1,5 +1,5 @@
 // User ids the mirror's live entities reference (owners, members: as the kinds declare), and the rotation of known users. Touches Postgres.
-import type { SqlHandle } from './types.ts';
+import { PREPARED, type SqlHandle } from './types.ts';
 
 /** Where live entities reference users: a column of an entity table, or of a link table whose parent
  * (an entity table) must be live. */
@@ -39,6 +39,7 @@ export async function usersDueForRefresh(
       order by fetched_at, id
       limit coalesce($1::int, (select ceil(count(*)::numeric / $3::int)::int from users where deleted_at is null))`,
     [limit, exclude, rotation.refreshDays],
+    PREPARED,
   );
   return rows.map((row) => row.id);
 }
@@ -46,9 +47,6 @@ export async function usersDueForRefresh(
 /** Marks users as fetched now even when nothing changed (rotation order), without touching other columns. */
 export async function markUsersFetched(sql: SqlHandle, ids: string[], observedAt: string): Promise<void> {
   if (ids.length) {
-    await sql.unsafe(`update users set fetched_at = $2::timestamptz where id = any($1::text[]) and fetched_at < $2::timestamptz`, [
-      ids,
-      observedAt,
-    ]);
+    await sql.unsafe(`update users set fetched_at = $2::timestamptz where id = any($1::text[]) and fetched_at < $2::timestamptz`, [ids, observedAt], PREPARED);
   }
 }

@@ -1,7 +1,7 @@
 // Keeps a link table (reuse_datasets, organization_members, dataservice_datasets) in step with its
 // parents: deletes and inserts only the differences, so an unchanged parent writes nothing; dropped
 // with a deleted parent. Touches Postgres.
-import type { SqlHandle } from './types.ts';
+import { PREPARED, type SqlHandle } from './types.ts';
 
 export interface LinkTable {
   table: string;
@@ -29,6 +29,7 @@ export async function syncLinks(
         and not exists (select 1 from jsonb_to_recordset($2::jsonb) as r(${recordType})
                          where r.${p} = l.${p} and r.${k} = l.${k})`,
     [parents.map((parent) => parent.id), json],
+    PREPARED,
   );
   if (rows.length === 0) return;
   const columns = [p, k, ...values.map(([c]) => c)];
@@ -41,10 +42,11 @@ export async function syncLinks(
      select distinct on (${p}, ${k}) ${columns.join(', ')} from jsonb_to_recordset($1::jsonb) as r(${recordType})
      on conflict (${p}, ${k}) ${update}`,
     [json],
+    PREPARED,
   );
 }
 
 /** Drops every link of the given parents (they were deleted). */
 export async function dropLinks(tx: SqlHandle, link: LinkTable, parentIds: string[]): Promise<void> {
-  if (parentIds.length) await tx.unsafe(`delete from ${link.table} where ${link.parentColumn} = any($1::text[])`, [parentIds]);
+  if (parentIds.length) await tx.unsafe(`delete from ${link.table} where ${link.parentColumn} = any($1::text[])`, [parentIds], PREPARED);
 }

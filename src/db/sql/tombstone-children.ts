@@ -1,6 +1,6 @@
 // Tombstones of embedded children (a dataset's resources): those gone from their parent's item
 // ('removed'), and those of a deleted parent ('dataset_deleted'). Touches Postgres.
-import type { EntityTable, SqlHandle } from './types.ts';
+import { PREPARED, type EntityTable, type SqlHandle } from './types.ts';
 
 export interface ChildTable {
   table: EntityTable;
@@ -22,6 +22,7 @@ export async function tombstoneRemovedChildren(
       where c.${child.parentColumn} = k.parent_id and c.deleted_at is null and not (c.id = any(k.child_ids))
       returning c.id`,
     [JSON.stringify(keep), observedAt, reason],
+    PREPARED,
   );
   return rows.map((row) => row.id);
 }
@@ -39,6 +40,7 @@ export async function tombstoneChildrenOf(
     `update ${child.table} set deleted_at = $2::timestamptz, deletion_reason = $3
       where ${child.parentColumn} = any($1::text[]) and deleted_at is null returning id`,
     [parentIds, observedAt, reason],
+    PREPARED,
   );
   return rows.map((row) => row.id);
 }

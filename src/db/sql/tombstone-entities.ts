@@ -1,5 +1,5 @@
 // Tombstones entities whose deletion was confirmed (410 deleted, 404 not found). Touches Postgres.
-import type { EntityTable, SqlHandle } from './types.ts';
+import { PREPARED, type EntityTable, type SqlHandle } from './types.ts';
 
 /** Sets `deleted_at`/`deletion_reason` on live rows only; returns the ids actually tombstoned. */
 export async function tombstoneEntities(
@@ -15,6 +15,7 @@ export async function tombstoneEntities(
       where t.id = k.id and t.deleted_at is null
       returning t.id`,
     [JSON.stringify(tombstones), observedAt],
+    PREPARED,
   );
   return rows.map((row) => row.id);
 }
@@ -37,5 +38,6 @@ export async function insertUnknownTombstones(
        from jsonb_to_recordset($1::jsonb) as k(id text, reason text)
      on conflict (id) do nothing`,
     [JSON.stringify(tombstones), observedAt],
+    PREPARED,
   );
 }

@@ -1,7 +1,14 @@
-// The postgres.js handle every raw statement takes: a pool or a transaction. Pure type.
+// The postgres.js handle every raw statement takes (a pool or a transaction), and the options of the harvest's statements. Pure.
 import type postgres from 'postgres';
 
 export type SqlHandle = postgres.Sql | postgres.TransactionSql;
+
+/** Options of the harvest's statements: prepared once per connection. postgres.js otherwise sends a
+ * statement with parameters unnamed and asks the server to describe it before every execution: two
+ * round trips and a parse each time, a dozen times a page. The texts are a fixed set (one per
+ * statement and table), so each connection prepares a few dozen at most; harvesting pools plan every
+ * execution anew all the same (`plan_cache_mode`, src/db/client.ts). */
+export const PREPARED = { prepare: true } as const;
 import type { ENTITY_TABLES } from '../schema.ts';
 
 /** The entity tables, as the schema declares them. */

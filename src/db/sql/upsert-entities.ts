@@ -1,7 +1,7 @@
 // Bulk upsert of entity rows from one JSON parameter. Touches Postgres.
 // One statement per batch via jsonb_populate_recordset: no bind-parameter limit, one round trip,
 // and the WHERE clause skips no-op updates so an unchanged source rewrites nothing.
-import type { EntityTable, SqlHandle } from './types.ts';
+import { PREPARED, type EntityTable, type SqlHandle } from './types.ts';
 
 export interface EntityRow {
   id: string;
@@ -51,6 +51,6 @@ export async function upsertEntities(
   const written = await tx.unsafe<{ id: string; inserted: boolean }[]>(upsertStatement(table, typedColumns, touchColumns), [
     JSON.stringify(rows),
     observedAt,
-  ]);
+  ], PREPARED);
   return new Map(written.map((row) => [row.id, row.inserted]));
 }

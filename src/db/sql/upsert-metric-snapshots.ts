@@ -1,7 +1,7 @@
 // The daily history of metrics: one row per entity and day, the day's latest values. Metrics are
 // volatile, never tracked: an entity whose metrics PostgreSQL refuses (or that cannot be serialized)
 // loses that day's snapshot only, never its page. Touches Postgres.
-import type { SqlHandle } from './types.ts';
+import { PREPARED, type SqlHandle } from './types.ts';
 
 export interface MetricRow {
   entity_type: string;
@@ -33,7 +33,7 @@ export async function upsertMetricSnapshots(tx: SqlHandle, rows: MetricRow[], ob
     return halves(tx, rows, observedAt);
   }
   try {
-    await withSavepoint(tx, (handle) => handle.unsafe(UPSERT, [text, observedAt]));
+    await withSavepoint(tx, (handle) => handle.unsafe(UPSERT, [text, observedAt], PREPARED));
     return [];
   } catch (error) {
     if (!isRefusedValue(error)) throw error;
