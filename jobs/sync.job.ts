@@ -8,6 +8,7 @@ import type { RunScope, SyncContext } from '../src/harvest/sync-context.ts';
 import { fetchAndStorePages } from '../src/harvest/fetch-pages.ts';
 import { walkManifest } from '../src/harvest/walk-manifest.ts';
 import { lastPlannedPage, preferFullWalk } from '../src/harvest/walk-plan.ts';
+import { pageSlots } from '../src/harvest/walk-listing.ts';
 import { addStage, type StageChild } from '../src/queue/add-stage.ts';
 import { defineJob } from '../src/queue/define-job.ts';
 import { chunk, ITEMS_PER_JOB, JOB_NAMES, jobIds, SyncJobSchema, type CollectJobData } from '../src/queue/jobs.ts';
@@ -54,10 +55,14 @@ export const syncJob = defineJob({
 
 /** Plans every kind side by side (each waits on its own first page or manifest, so a run's start costs
  * one answer's latency, not one per kind); the children keep the order of `kinds`. */
-async function planRun(ctx: SyncContext, run: RunScope, ref: RunRef, kinds: ListedKind[]) {
+async function planRun(ctx: SyncContext, run: RunScope, ref: RunRef, requested: ListedKind[]) {
+  const kinds = [...new Set(requested)]; // each kind once, whatever the job's data says
   const listings: CollectJobData['listings'] = {};
+  // One bound of pages held and stored for all the walks together, as in process (run-sync.ts).
+  const shared = { ...ctx, pageSlots: ctx.pageSlots ?? pageSlots(ctx.concurrency) };
+  // Referenced kinds (users) come after, planned by the collect job.
   const planned = await Promise.allSettled(
-    kinds.filter((kind) => !LISTINGS[kind].referenced).map((kind) => planKind(ctx, run, ref, kind, listings)), // referenced kinds (users) come after, planned by the collect job
+    kinds.filter((kind) => !LISTINGS[kind].referenced).map((kind) => planKind(shared, run, ref, kind, listings)),
   );
   const failed = planned.find((p) => p.status === 'rejected');
   if (failed) throw failed.reason;
