@@ -2,7 +2,7 @@
 // changes and rejections. The only stage that opens a write transaction. Touches Postgres.
 import type postgres from 'postgres';
 import { deleteChange } from './fingerprint.ts';
-import { insertChanges, type ChangeRow } from '../db/sql/insert-changes.ts';
+import { insertChanges, organizationOf, type ChangeRow } from '../db/sql/insert-changes.ts';
 import { insertRejected, type RejectedRow } from '../db/sql/insert-rejected.ts';
 import { lockExisting } from '../db/sql/lock-existing.ts';
 import { dropLinks, syncLinks } from '../db/sql/sync-links.ts';
@@ -91,8 +91,10 @@ async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unkno
     const rejectedIds = new Set(stored.failed.map((f) => f.entity.id));
     const entities = batch.entities.filter((e) => !rejectedIds.has(e.id));
     add(result, kind.entityType, stored.counts, batch.rejected.length + failed.length, 0);
-    changes.push(...stored.changes);
-    for (const child of kind.children) await storeChildren(tx, child, entities, stored.inserted, ctx, result, changes, allRejected);
+    // Each entity's organization as this page stores it (its children's is the same).
+    const organizations = new Map(entities.map((e) => [e.id, organizationOf(kind.entityType, e.id, e.columns)]));
+    changes.push(...withOrganizations(stored.changes, (id) => organizations.get(id)));
+    for (const child of kind.children) await storeChildren(tx, child, entities, organizations, stored.inserted, ctx, result, changes, allRejected);
     for (const link of kind.links) {
       const parents = entities.flatMap((e) => {
         const rows = link.fetched ? ctx.fetchedLinks?.get(e.id)?.[link.table] : (e.links?.[link.table] ?? []);
@@ -121,6 +123,7 @@ async function storeChildren(
   tx: SqlHandle,
   child: ChildSpec,
   parents: NormalizedEntity[],
+  organizations: ReadonlyMap<string, string | null | undefined>,
   inserted: ReadonlySet<string>,
   ctx: PageContext,
   result: PageResult,
@@ -149,11 +152,23 @@ async function storeChildren(
       keep.push({ parent_id: datasetId, child_ids: batch.entities.map((r) => r.id) });
     }
   }
-  changes.push(...stored.changes);
+  changes.push(...withOrganizations(stored.changes, (id) => {
+    const parent = unique.get(id)?.columns[child.parentColumn];
+    return typeof parent === 'string' ? organizations.get(parent) : undefined;
+  }));
   const table = { table: childKind.table, parentColumn: child.parentColumn };
   const removed = await tombstoneRemovedChildren(tx, table, keep, child.removalReason, ctx.observedAt);
   for (const id of removed) changes.push({ entity_type: childKind.entityType, entity_id: id, op: 'delete', ...deleteChange() });
   add(result, childKind.entityType, stored.counts, rejectedCount, removed.length);
+}
+
+/** The change rows with the organization of their entity, where it is known (else the insert reads it). */
+function withOrganizations(rows: ChangeRow[], organizationOfId: (id: string) => string | null | undefined): ChangeRow[] {
+  for (const row of rows) {
+    const organization = organizationOfId(row.entity_id);
+    if (organization !== undefined) row.organization_id = organization;
+  }
+  return rows;
 }
 
 function emptyResult(): PageResult {

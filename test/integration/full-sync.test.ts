@@ -81,6 +81,24 @@ describe('full sync', () => {
     expect(inserts.filter((c) => c.entity_type === 'dataset')).toHaveLength(datasetIds.length);
   });
 
+  it("records each change with its entity's organization, as the entity tables say", async () => {
+    const rows = await h.database.sql<{ entity_type: string; n: number; with_org: number; wrong: number }[]>`
+      select c.entity_type, count(*)::int as n, count(c.organization_id)::int as with_org,
+             count(*) filter (where c.organization_id is distinct from case c.entity_type
+               when 'organization' then (select o.id from organizations o where o.id = c.entity_id)
+               when 'dataset' then (select d.organization_id from datasets d where d.id = c.entity_id)
+               when 'resource' then (select d.organization_id from resources r join datasets d on d.id = r.dataset_id where r.id = c.entity_id)
+               when 'reuse' then (select u.organization_id from reuses u where u.id = c.entity_id)
+               when 'dataservice' then (select s.organization_id from dataservices s where s.id = c.entity_id)
+             end)::int as wrong
+        from changes c group by 1 order by 1`;
+    expect(rows.map((r) => r.entity_type)).toEqual(expect.arrayContaining(['dataset', 'organization', 'resource', 'reuse', 'user']));
+    for (const row of rows) expect(row, row.entity_type).toMatchObject({ wrong: 0 });
+    // Not vacuous: most datasets and resources belong to an organization, no user does.
+    for (const type of ['dataset', 'resource', 'organization']) expect(rows.find((r) => r.entity_type === type)!.with_org).toBeGreaterThan(0);
+    expect(rows.find((r) => r.entity_type === 'user')!.with_org).toBe(0);
+  });
+
   it('writes no change and rewrites no row when the source is unchanged', async () => {
     const before = await rowVersions(h.database.sql);
     const outcome = await h.sync({ mode: 'full' });

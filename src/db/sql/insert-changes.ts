@@ -15,26 +15,38 @@ export interface ChangeRow {
   new_values?: Record<string, unknown> | null;
   /** `new_values` as JSON text already (an insert's object, serialized once for its hash). */
   new_values_text?: string;
+  /** The entity's organization as its page stores it, when the caller knows it (see `organizationOf`);
+   * otherwise it is read from the entity tables. */
+  organization_id?: string | null;
 }
 
 /** Where each entity type lives and how its organization is read (alias `e` is its row). A type missing
  * here is still recorded, without organization nor deletion reason: add a line with every new kind. */
-export const ENTITY_LOOKUPS: Record<string, { table: string; organization: string }> = {
-  organization: { table: 'organizations', organization: 'e.id' },
-  dataset: { table: 'datasets', organization: 'e.organization_id' },
+export const ENTITY_LOOKUPS: Record<string, { table: string; organization: string; known?: (id: string, columns: Record<string, unknown>) => string | null }> = {
+  organization: { table: 'organizations', organization: 'e.id', known: (id) => id },
+  dataset: { table: 'datasets', organization: 'e.organization_id', known: (_, c) => stringOrNull(c['organization_id']) },
   resource: { table: 'resources', organization: '(select d.organization_id from datasets d where d.id = e.dataset_id)' },
-  reuse: { table: 'reuses', organization: 'e.organization_id' },
-  dataservice: { table: 'dataservices', organization: 'e.organization_id' },
-  user: { table: 'users', organization: 'null::text' },
+  reuse: { table: 'reuses', organization: 'e.organization_id', known: (_, c) => stringOrNull(c['organization_id']) },
+  dataservice: { table: 'dataservices', organization: 'e.organization_id', known: (_, c) => stringOrNull(c['organization_id']) },
+  user: { table: 'users', organization: 'null::text', known: () => null },
 };
 
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** What the lookup above reads, from an entity as its page stores it (its id and typed columns):
+ * undefined for a kind whose organization is another entity's (a resource's is its dataset's). */
+export function organizationOf(entityType: string, id: string, columns: Record<string, unknown>): string | null | undefined {
+  return ENTITY_LOOKUPS[entityType]?.known?.(id, columns);
+}
+
 const RECORD = `jsonb_to_recordset($1::jsonb) as r(ord int, entity_type text, entity_id text, op text, changed_fields text[],
-  stamp_fields text[], patch jsonb, old_values jsonb, new_values jsonb)`;
+  stamp_fields text[], patch jsonb, old_values jsonb, new_values jsonb, organization_id text)`;
 
 /** An insert's patch is the one `add` of its object: sent once (as `new_values`) and stored once (in
  * the patch; the `new_values` column stays null). A delete's patch is the one `remove`. A delete keeps the last object the
  * mirror knew (`entity_as_of`, before this row). */
-function statementFor(entityType: string): string {
+function statementFor(entityType: string, known: boolean): string {
+  if (known) return KNOWN_STATEMENT;
   const lookup = ENTITY_LOOKUPS[entityType];
   const join = lookup ? `left join ${lookup.table} e on e.id = r.entity_id` : '';
   return `insert into changes (run_id, entity_type, entity_id, op, changed_fields, stamp_fields, patch, old_values,
@@ -52,6 +64,21 @@ function statementFor(entityType: string): string {
       order by r.ord`;
 }
 
+/** Rows that are no deletion and carry their organization: nothing to read from the entity tables
+ * (the lookups cost a fifth of the statement: two index probes a resource). */
+const KNOWN_STATEMENT = `insert into changes (run_id, entity_type, entity_id, op, changed_fields, stamp_fields, patch, old_values,
+            new_values, organization_id, deletion_reason, observed_at)
+     select $2::bigint, r.entity_type, r.entity_id, r.op, r.changed_fields, r.stamp_fields,
+            coalesce(r.patch, case r.op
+              when 'insert' then jsonb_build_array(jsonb_build_object('op', 'add', 'path', '', 'value', r.new_values)) end),
+            r.old_values,
+            case when r.op in ('update', 'restore') then r.new_values end,
+            r.organization_id, null::text, $3::timestamptz
+       from ${RECORD}
+      order by r.ord`;
+
+const isKnown = (row: ChangeRow) => row.op !== 'delete' && row.organization_id !== undefined;
+
 /** The row as sent, as JSON text: an insert's object once (as `new_values`, its text reused when
  * given), a delete's patch not at all. */
 function serialize(row: ChangeRow, ord: number): string {
@@ -65,6 +92,7 @@ function serialize(row: ChangeRow, ord: number): string {
     stamp_fields: row.stamp_fields ?? [],
     patch: sendsObject || row.op === 'delete' ? null : row.patch,
     old_values: row.old_values ?? null,
+    organization_id: row.organization_id ?? null,
   });
   const values = row.new_values == null ? 'null' : (row.new_values_text ?? JSON.stringify(row.new_values));
   return `${head.slice(0, -1)},"new_values":${values}}`;
@@ -72,14 +100,16 @@ function serialize(row: ChangeRow, ord: number): string {
 
 export async function insertChanges(tx: SqlHandle, runId: number, observedAt: string, rows: ChangeRow[]): Promise<void> {
   if (rows.length === 0) return;
-  // One statement per entity type, in the order the types first appear (an entity's rows keep their order).
-  const byType = new Map<string, string[]>();
+  // One statement per entity type, in the order the types first appear (an entity's rows keep their order);
+  // a type whose rows all carry their organization and none is a deletion reads no entity table.
+  const byType = new Map<string, { texts: string[]; known: boolean }>();
   rows.forEach((row, i) => {
-    const group = byType.get(row.entity_type) ?? [];
-    group.push(serialize(row, i));
+    const group = byType.get(row.entity_type) ?? { texts: [], known: true };
+    group.texts.push(serialize(row, i));
+    group.known &&= isKnown(row);
     byType.set(row.entity_type, group);
   });
   for (const [entityType, group] of byType) {
-    await tx.unsafe(statementFor(entityType), [`[${group.join(',')}]`, runId, observedAt], PREPARED);
+    await tx.unsafe(statementFor(entityType, group.known), [`[${group.texts.join(',')}]`, runId, observedAt], PREPARED);
   }
 }
