@@ -1,5 +1,6 @@
 // The postgres.js handle every raw statement takes (a pool or a transaction), and the options of the harvest's statements. Pure.
 import type postgres from 'postgres';
+import type { ENTITY_TABLES } from '../schema.ts';
 
 export type SqlHandle = postgres.Sql | postgres.TransactionSql;
 
@@ -9,7 +10,6 @@ export type SqlHandle = postgres.Sql | postgres.TransactionSql;
  * statement and table), so each connection prepares a few dozen at most; harvesting pools plan every
  * execution anew all the same (`plan_cache_mode`, src/db/client.ts). */
 export const PREPARED = { prepare: true } as const;
-import type { ENTITY_TABLES } from '../schema.ts';
 
 /** The entity tables, as the schema declares them. */
 export type EntityTable = keyof typeof ENTITY_TABLES;
