@@ -94,6 +94,17 @@ describe('full sync', () => {
         from changes c group by 1 order by 1`;
     expect(rows.map((r) => r.entity_type)).toEqual(expect.arrayContaining(['dataset', 'organization', 'resource', 'reuse', 'user']));
     for (const row of rows) expect(row, row.entity_type).toMatchObject({ wrong: 0 });
+    // An insert's patch is the one `add` of its whole tracked object (stored once: no `new_values`),
+    // which is what the entity tables hold after a first load.
+    const [shape] = await h.database.sql<{ n: number; bad: number; empty: number }[]>`
+      select count(*)::int as n,
+             count(*) filter (where jsonb_array_length(patch) <> 1 or patch->0->>'op' <> 'add' or patch->0->>'path' <> ''
+                              or jsonb_typeof(patch->0->'value') <> 'object' or new_values is not null or old_values is not null
+                              or patch->0->'value' is distinct from entity_as_of(entity_type, entity_id, 'infinity'))::int as bad,
+             count(*) filter (where patch->0->'value' = '{}'::jsonb)::int as empty
+        from changes where op = 'insert'`;
+    expect(shape).toEqual({ n: expect.any(Number), bad: 0, empty: 0 });
+    expect(shape!.n).toBeGreaterThan(100);
     // Not vacuous: most datasets and resources belong to an organization, no user does.
     for (const type of ['dataset', 'resource', 'organization']) expect(rows.find((r) => r.entity_type === type)!.with_org).toBeGreaterThan(0);
     expect(rows.find((r) => r.entity_type === 'user')!.with_org).toBe(0);
