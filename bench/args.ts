@@ -1,7 +1,7 @@
 // Command-line arguments of `npm run bench` (scale, scenarios, seed, the mirror's settings). Pure.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['full', 'resync', 'rss', 'incremental', 'incremental-admin', 'asof', 'latency', 'workers'] as const;
+export const SCENARIOS = ['full', 'write-floor', 'resync', 'rss', 'incremental', 'incremental-admin', 'asof', 'latency', 'workers'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchArgs {

@@ -8,6 +8,7 @@ import { cleanupAll, cleanupOnSignals } from './cleanup.ts';
 import { dropLeftoverDatabases } from './databases.ts';
 import { latencyLine, workersLine } from './latency-scenarios.ts';
 import { printLine, say, type Line } from './report.ts';
+import { writeFloorLine } from './write-floor.ts';
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.');
 
@@ -21,6 +22,8 @@ async function main(): Promise<number> {
   let catalog: CatalogState | undefined;
   const scenarios: Array<[Scenario, () => Promise<Line>]> = [
     ['full', () => fullLine(catalog!)],
+    // Right after the full sync, while its database holds only what that run wrote.
+    ['write-floor', () => writeFloorLine(catalog!)],
     ['resync', () => resyncLine(catalog!)],
     ['rss', () => rssLine(catalog!)],
     // Both key modes' full syncs come before the one churn both incrementals measure.
@@ -30,7 +33,7 @@ async function main(): Promise<number> {
     ['latency', () => latencyLine(args)],
     ['workers', () => workersLine(args)],
   ];
-  const CATALOG_SCENARIOS: Scenario[] = ['full', 'resync', 'rss', 'incremental', 'incremental-admin', 'asof'];
+  const CATALOG_SCENARIOS: Scenario[] = ['full', 'write-floor', 'resync', 'rss', 'incremental', 'incremental-admin', 'asof'];
   const needsCatalog = CATALOG_SCENARIOS.some(want);
   const fail = (name: string, text: string) => {
     broken.push(`${name}: ${text}`);
