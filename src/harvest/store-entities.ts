@@ -23,10 +23,8 @@ export const emptyStoreCounts = (): StoreCounts => ({ seen: 0, inserted: 0, upda
 /** The object changes are computed on: the kind's tracked fields, plus the parent of a child kind
  * under its column name (a move is a change). */
 export function trackedOf(kind: EntityKind, raw: Record<string, unknown>, parentId: string | null | undefined): Record<string, unknown> {
-  const tracked = trackedEntity(raw, kind);
-  if (!parentId || !kind.parentColumn) return tracked;
-  // Re-sorted so that the object stays canonical (see hashCanonical).
-  return Object.fromEntries(Object.entries({ ...tracked, [kind.parentColumn]: parentId }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // The parent id takes its sorted place, so the object stays canonical (see hashCanonical).
+  return trackedEntity(raw, kind, parentId && kind.parentColumn ? { key: kind.parentColumn, value: parentId } : undefined);
 }
 
 interface Prepared {

@@ -18,16 +18,29 @@ function isReference(value: Record<string, unknown>): value is Record<string, un
   return typeof value.class === 'string' && REFERENCE_CLASSES.has(value.class) && typeof value.id === 'string';
 }
 
-/** The tracked form of an entity: its own keys, without its kind's volatile ones, references reduced to ids. */
-export function trackedEntity(raw: Record<string, unknown>, volatility: Volatility = DEFAULT_VOLATILITY): Record<string, unknown> {
-  return trackedObject(raw, volatility);
+/** A key set on the tracked object over the entity's own (a child's parent id under its column name). */
+export interface AddedKey {
+  key: string;
+  value: unknown;
+}
+
+/** The tracked form of an entity: its own keys, without its kind's volatile ones, references reduced
+ * to ids; `added` is set in its sorted place, whether the entity has that key or not. */
+export function trackedEntity(raw: Record<string, unknown>, volatility: Volatility = DEFAULT_VOLATILITY, added?: AddedKey): Record<string, unknown> {
+  return trackedObject(raw, volatility, added);
 }
 
 /** Keys are inserted in sorted order at every level, so `JSON.stringify` of a tracked object is
  * canonical: equal content, equal text, whatever order the API sent. */
-function trackedObject(object: Record<string, unknown>, v: Volatility): Record<string, unknown> {
+function trackedObject(object: Record<string, unknown>, v: Volatility, added?: AddedKey): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(object).sort()) {
+  const keys = Object.keys(object);
+  if (added && !Object.hasOwn(object, added.key)) keys.push(added.key);
+  for (const key of keys.sort()) {
+    if (added && key === added.key) {
+      setOwn(out, key, added.value);
+      continue;
+    }
     if (v.volatileKeys.has(key)) continue;
     const child = object[key];
     const value = key === 'extras' && v.isVolatileExtra ? withoutVolatileExtras(child, v) : toTracked(child, v);

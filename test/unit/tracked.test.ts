@@ -70,3 +70,16 @@ describe('trackedEntity with odd keys', () => {
     expect(computeChange(tracked, trackedEntity({ ...raw, n: {} })).changed_fields).toEqual(['n']);
   });
 });
+
+describe('trackedEntity with an added key (a child under its parent)', () => {
+  it('sets the key in its sorted place, over the entity’s own, so the text stays canonical', () => {
+    const raw = { url: 'u', title: 't', created_at: 'c', metrics: { views: 3 } };
+    const tracked = trackedEntity(raw, undefined, { key: 'dataset_id', value: 'd1' });
+    expect(JSON.stringify(tracked)).toBe('{"created_at":"c","dataset_id":"d1","title":"t","url":"u"}');
+    const own = trackedEntity({ ...raw, dataset_id: 'stale' }, undefined, { key: 'dataset_id', value: 'd2' });
+    expect(JSON.stringify(own)).toBe('{"created_at":"c","dataset_id":"d2","title":"t","url":"u"}');
+    // Nested objects get no added key; without one the entity is tracked as before.
+    expect(trackedEntity({ a: { b: 1 } }, undefined, { key: 'z', value: 1 })).toEqual({ a: { b: 1 }, z: 1 });
+    expect(JSON.stringify(trackedEntity(raw))).toBe('{"created_at":"c","title":"t","url":"u"}');
+  });
+});
