@@ -35,7 +35,6 @@ async function dumpTables(url: string, dir: string): Promise<DumpedTable[]> {
       await sql<{ table: string }[]>`
         select c.relname as table from pg_class c
          where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'
-           and exists (select from pg_attribute a where a.attrelid = c.oid and a.attnum > 0)
          order by c.relname`
     ).map((r) => r.table);
   } finally {
