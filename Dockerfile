@@ -6,6 +6,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY scripts ./scripts
+# patch-package applies them at npm ci's postinstall (postgres.js: one-pass parameter encoding).
+COPY patches ./patches
 COPY bin ./bin
 COPY src ./src
 COPY jobs ./jobs
