@@ -1,6 +1,11 @@
-// The postgres.js patch (patches/postgres+3.4.9.patch, applied by `npm ci`'s postinstall): a bind
-// parameter's text is encoded in one pass into room for its longest UTF-8 form, without a
-// Buffer.byteLength scan first. The text PostgreSQL receives must be the same, byte for byte.
+// The postgres.js patch (patches/postgres+3.4.9.patch, applied by `npm ci`'s postinstall):
+// - a bind parameter's text is encoded in one pass into room for its longest UTF-8 form, without a
+//   Buffer.byteLength scan first; the text PostgreSQL receives must be the same, byte for byte;
+// - a connection whose session died in a transaction (a terminated backend, a restart) reconnects
+//   clean: the closed session's pending bytes, last query and last error are dropped, and the
+//   transaction's rollback is refused instead of being written to a socket that is gone (that threw a
+//   TypeError from a timer, and left the next connection waiting for connect_timeout).
+// Touches Postgres.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -17,6 +22,9 @@ describe('postgres.js bind parameters', () => {
       const text = readFileSync(join(root, file), 'utf8');
       expect(text, file).toContain('fit(x.length * 3)');
       expect(text, file).not.toContain('Buffer.byteLength(x)');
+    }
+    for (const file of ['src/connection.js', 'cjs/src/connection.js']) {
+      expect(readFileSync(join(root, file), 'utf8'), file).toContain('query = results = errorResponse = null');
     }
   });
 
@@ -48,5 +56,34 @@ describe('postgres.js bind parameters', () => {
   it('turn a lone surrogate into U+FFFD, as Buffer.byteLength counted it', async () => {
     const [row] = await sql.unsafe<{ v: string; bytes: number }[]>('select $1::text as v, octet_length($1::text) as bytes', ['a\ud800b']);
     expect(row).toEqual({ v: 'a\ufffdb', bytes: Buffer.byteLength('a\ud800b') });
+  });
+});
+
+describe('a postgres.js connection whose backend is terminated inside a transaction', () => {
+  it('answers the next query on a clean session, without a driver fault, every time', async () => {
+    const url = inject('pgServerUrl');
+    // connect_timeout far above a loopback connection: a reconnection left waiting fails with CONNECT_TIMEOUT.
+    const pool = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
+    const killer = postgres(url, { max: 1, onnotice: () => {} });
+    const faults: unknown[] = [];
+    const onFault = (error: unknown) => faults.push(error);
+    process.on('uncaughtException', onFault);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const lost = pool.begin(async (tx) => {
+          const [{ pid }] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+          await killer`select pg_terminate_backend(${pid})`;
+          await tx`select 1`;
+        });
+        await expect(lost, `round ${round}`).rejects.toMatchObject({ code: expect.stringMatching(/^(CONNECTION_CLOSED|57P01|ECONNRESET)$/) });
+        // Unpatched: CONNECT_TIMEOUT after 5 s, or the closed session's 57P01.
+        const [row] = await pool<{ one: number }[]>`select 1 as one`;
+        expect(row, `round ${round}`).toEqual({ one: 1 });
+      }
+      expect(faults).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onFault);
+      await Promise.all([pool.end({ timeout: 5 }), killer.end({ timeout: 5 })]);
+    }
   });
 });
