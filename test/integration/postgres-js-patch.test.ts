@@ -71,8 +71,8 @@ describe('a postgres.js connection whose backend is terminated inside a transact
     try {
       for (let round = 0; round < 5; round++) {
         const lost = pool.begin(async (tx) => {
-          const [{ pid }] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
-          await killer`select pg_terminate_backend(${pid})`;
+          const [backend] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+          await killer`select pg_terminate_backend(${backend!.pid})`;
           await tx`select 1`;
         });
         await expect(lost, `round ${round}`).rejects.toMatchObject({ code: expect.stringMatching(/^(CONNECTION_CLOSED|57P01|ECONNRESET)$/) });
