@@ -6,7 +6,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY scripts ./scripts
-# patch-package applies them at npm ci's postinstall (postgres.js: one-pass parameter encoding).
+# patch-package applies them at npm ci's postinstall, before the build (postgres.js: parameters written in
+# one pass; a clean reconnection after a session died in a transaction).
 COPY patches ./patches
 COPY bin ./bin
 COPY src ./src

@@ -1,8 +1,9 @@
 // Keeps a process alive through faults its drivers raise outside any call: postgres.js, ioredis,
 // BullMQ, redis-semaphore and undici sometimes throw from their own timers and socket callbacks while
-// a server restarts (postgres.js writing to a socket already gone, patched in patches/), where no caller can catch. Such a
-// fault is logged and the process goes on (an in-process run reruns its batch once the server is
-// back, a worker's job retries); any other uncaught error still ends the process. Touches the process.
+// a server restarts (postgres.js writing to a socket already gone, mended in patches/), where no
+// caller can catch. Such a fault is logged and the process goes on (an in-process run reruns its batch
+// once the server is back, a worker's job retries); any other uncaught error still ends the process.
+// Touches the process.
 import type { Logger } from './logger.ts';
 
 const DRIVER_FRAMES = /node_modules[\\/](postgres|ioredis|bullmq|redis-semaphore|rate-limiter-flexible|undici)[\\/]/;

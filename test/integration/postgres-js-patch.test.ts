@@ -16,8 +16,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 const sql = postgres(inject('pgServerUrl'), { max: 1, onnotice: () => {} });
 afterAll(() => sql.end({ timeout: 5 }));
 
-describe('postgres.js bind parameters', () => {
-  it('are written by the patched encoder, in the ESM and the CommonJS builds', () => {
+describe('the postgres.js patch', () => {
+  it('is installed in the ESM and the CommonJS builds: the encoder and the connection', () => {
     const root = join(dirname(createRequire(import.meta.url).resolve('postgres')), '..', '..'); // cjs/src/index.js
     for (const file of ['src/bytes.js', 'cjs/src/bytes.js']) {
       const text = readFileSync(join(root, file), 'utf8');
@@ -27,7 +27,9 @@ describe('postgres.js bind parameters', () => {
       expect(readFileSync(join(root, file), 'utf8'), file).toContain('query = results = errorResponse = null');
     }
   });
+});
 
+describe('postgres.js bind parameters', () => {
   it('reach PostgreSQL as the same UTF-8 text, whatever the width of their characters', async () => {
     const values = [
       'ascii only',
