@@ -293,10 +293,16 @@ export const changesDaily = pgTable(
 );
 
 /** Days with changes written since the rollup last counted them: a trigger on `changes` marks them in the
- * writing transaction, the refresh at the end of each run recounts and clears them. */
+ * writing transaction, the refresh at the end of each run adds the changes written since and clears them. */
 export const changesDailyDirty = pgTable('changes_daily_dirty', {
   day: date('day', { mode: 'string' }).primaryKey(),
   markedAt: tstz('marked_at').notNull().defaultNow(),
+});
+
+/** How far `changes` is counted in `changes_daily` (one row): a refresh adds the changes whose id is above
+ * `up_to` to the rollup instead of recounting their days. */
+export const changesDailyCounted = pgTable('changes_daily_counted', {
+  upTo: bigint('up_to', { mode: 'number' }).notNull(),
 });
 
 /** Run state: the ids each walk of a run saw, so that the deletion sweep is an anti-join and no job

@@ -179,6 +179,76 @@ describe('changes_daily', () => {
       ['2020-01-04', 1],
     ]);
   });
+  it('reads only the changes written since the last refresh, not the whole day again', async () => {
+    await h.database.sql`select refresh_changes_daily()`;
+    const [run] = await h.database.sql`select id::int from sync_runs order by id limit 1`;
+    const today = new Date().toISOString();
+    const [{ n: ofToday }] = (await h.database.sql`select count(*)::int as n from changes where observed_at >= ${today.slice(0, 10)}::date`) as unknown as [{ n: number }];
+    expect(ofToday).toBeGreaterThan(50); // the first load's changes
+    const row = { entity_type: 'dataset', entity_id: 'x', op: 'update' as const, changed_fields: ['title'], stamp_fields: [], patch: [], old_values: {}, new_values: {} };
+    await h.database.sql.begin((tx) => insertChanges(tx, run!.id as number, today, [row, row]));
+    // The refresh's reads of `changes`: the session's statistics not yet reported, before and after it.
+    const read = await h.database.sql.begin(async (tx) => {
+      // A table this small is cheaper to scan whole: the index is what a mirror's table of millions uses.
+      await tx`set local enable_seqscan = off`;
+      const tuples = async () =>
+        ((await tx`select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as n from pg_stat_xact_user_tables where relname = 'changes'`)[0]?.n ?? 0) as number;
+      const before = await tuples();
+      await tx`select refresh_changes_daily()`;
+      return (await tuples()) - before;
+    });
+    expect(read).toBeLessThan(10);
+    expect(await table()).toEqual(await direct());
+  });
+
+  it('never loses a change whose id was drawn before a refresh and committed after it', async () => {
+    await h.database.sql`select refresh_changes_daily()`;
+    const [run] = await h.database.sql`select id::int from sync_runs order by id limit 1`;
+    const day = new Date(Date.now() - 9 * 86_400_000).toISOString();
+    const gate = openDb(h.database.url, { max: 1 });
+    const slow = openDb(h.database.url, { max: 1 });
+    const refresher = openDb(h.database.url, { max: 1 });
+    const KEY = 90_417;
+    try {
+      await gate.sql`select pg_advisory_lock(${KEY})`;
+      const [{ pid: slowPid }] = (await slow.sql`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+      // One statement inserting two changes: the first row is inserted (its id drawn), the second waits on the gate.
+      const slowWrite = slow.sql`insert into changes (run_id, entity_type, entity_id, op, changed_fields, patch, observed_at)
+        select ${run!.id as number}, 'dataset', 'slow', 'update', '{title}', '[]', ${day}::timestamptz
+          from generate_series(1, 2) as g
+         where g = 1 or (select pg_advisory_xact_lock_shared(${KEY}) is not null)`.execute();
+      await until(async () => {
+        const [state] = await h.database.sql`select wait_event_type from pg_stat_activity where pid = ${slowPid}`;
+        return state?.wait_event_type === 'Lock' ? true : undefined;
+      }, 'the slow writer waiting mid-statement');
+      // A later change, with a higher id, committed while the first one is still uncommitted.
+      const row = { entity_type: 'dataset', entity_id: 'fast', op: 'update' as const, changed_fields: ['title'], stamp_fields: [], patch: [], old_values: {}, new_values: {} };
+      await h.database.sql.begin((tx) => insertChanges(tx, run!.id as number, day, [row]));
+      const [{ pid: refresherPid }] = (await refresher.sql`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+      let settled = false;
+      const refreshing = refresher.sql`select refresh_changes_daily()::text as day`.execute().finally(() => (settled = true));
+      await until(async () => {
+        if (settled) return true;
+        const [state] = await h.database.sql`select wait_event_type from pg_stat_activity where pid = ${refresherPid}`;
+        return state?.wait_event_type === 'Lock' ? true : undefined;
+      }, 'the refresh waiting for the slow writer, or done');
+      await gate.sql`select pg_advisory_unlock(${KEY})`;
+      await slowWrite;
+      await refreshing;
+      await h.database.sql`select refresh_changes_daily()`;
+      // The slow statement's first id is below the fast change's, its second drawn once the gate opened.
+      expect((await h.database.sql`select entity_id from changes where observed_at = ${day}::timestamptz order by id`).map((r) => r.entity_id)).toEqual([
+        'slow',
+        'fast',
+        'slow',
+      ]);
+      expect(await table()).toEqual(await direct());
+    } finally {
+      await gate.close();
+      await slow.close();
+      await refresher.close();
+    }
+  });
   it('lets writers of a marked day go on side by side: none waits for another to commit', async () => {
     const [run] = await h.database.sql`select id::int from sync_runs order by id limit 1`;
     const [dataset] = await h.database.sql`select id from datasets where deleted_at is null limit 1`;
