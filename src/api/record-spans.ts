@@ -8,6 +8,7 @@
 // unknown (a body with NUL characters, which parsing rewrites, or a structure the scan does not expect)
 // is hashed from its serialization instead. The hashes are taken as the body is read, so that no
 // record holds its page's bytes alive.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 
 /** A record's bytes, and where the values of its array members are (by key, the last one of a
@@ -17,6 +18,8 @@ export interface RecordSpan {
   start: number;
   end: number;
   arrays: ReadonlyMap<string, { start: number; end: number }>;
+  /** A record's members in their order (a child's are not listed: none of its members is cut). */
+  members: readonly Member[];
 }
 
 /** How records are hashed from their bytes: a prefix (the hash's version), and the array members that
@@ -46,6 +49,56 @@ const hashes = new WeakMap<object, SpanHash>();
 
 export function spanHashOf(record: unknown): SpanHash | undefined {
   return record !== null && typeof record === 'object' ? hashes.get(record) : undefined;
+}
+
+/** Where a record's own text is in a body that is valid UTF-8: its span, the member cut out of it (its
+ * one child field, key and comma included) and that field's name. Kept only while the record lives. */
+interface RawText {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+  /** The child fields cut, comma-separated ('' for none). */
+  omit: string;
+  cut?: { start: number; end: number };
+}
+
+const rawTexts = new WeakMap<object, RawText>();
+
+/**
+ * The record's text as the API sent it without its child fields (`omit`, those it has), as UTF-8 chunks
+ * of its body: what PostgreSQL would get from `JSON.stringify` of the record without them, with no
+ * serializing nor encoding (and numbers with the API's digits). Undefined when the bytes are unknown (a
+ * body with NUL characters, which parsing rewrote, or one that is not valid UTF-8), or when the child
+ * fields to leave out are not the one array the scan cut out (a repeated key, a child field that is not
+ * an array, two child fields).
+ */
+export function rawTextOf(record: unknown, omit: readonly string[]): Uint8Array[] | undefined {
+  if (record === null || typeof record !== 'object') return undefined;
+  const text = rawTexts.get(record);
+  if (!text || text.omit !== omit.filter((key) => Object.hasOwn(record, key)).join()) return undefined;
+  const { bytes, start, end, cut } = text;
+  return cut ? [bytes.subarray(start, cut.start), bytes.subarray(cut.end, end)] : [bytes.subarray(start, end)];
+}
+
+/** The bytes of the member at `index` with the comma that joins it to a neighbour: `{a, M, b}` loses
+ * `M, ` and `{a, M}` loses `, M`. */
+function memberCut(members: readonly Member[], index: number): { start: number; end: number } {
+  const member = members[index]!;
+  if (index < members.length - 1) return { start: member.keyStart, end: members[index + 1]!.keyStart };
+  if (index > 0) return { start: members[index - 1]!.end, end: member.end };
+  return { start: member.keyStart, end: member.end };
+}
+
+/** The raw text of a record whose span is known, as `rawTextOf` returns it; undefined where it cannot. */
+function rawTextFor(record: object, span: RecordSpan, childFields: readonly string[]): RawText | undefined {
+  const present = childFields.filter((key) => Object.hasOwn(record, key));
+  const base = { bytes: span.bytes, start: span.start, end: span.end, omit: present.join() };
+  if (present.length === 0) return base;
+  // One child field, an array member, met once: the parsed record has as many keys as members scanned.
+  if (present.length > 1 || span.members.length !== Object.keys(record).length) return undefined;
+  const index = span.members.findIndex((m) => m.key === present[0]);
+  if (index < 0) return undefined;
+  return { ...base, cut: memberCut(span.members, index) };
 }
 
 const QUOTE = 0x22;
@@ -114,6 +167,8 @@ interface Element {
 
 interface Member {
   key: string | null;
+  /** Where its key's opening quote is. */
+  keyStart: number;
   start: number;
   end: number;
   /** The elements of an array value (listed at depth 1 and more). */
@@ -140,11 +195,11 @@ function scanObject(b: Uint8Array, i: number, depth: number): { end: number; mem
     const start = skipSpace(b, i + 1);
     if (b[start] === 0x5b) {
       const { end, elements } = scanArray(b, start, depth - 1);
-      members.push({ key: JSON.parse(decoder.decode(b.subarray(keyStart, keyEnd))) as string, start, end, elements });
+      members.push({ key: JSON.parse(decoder.decode(b.subarray(keyStart, keyEnd))) as string, keyStart, start, end, elements });
       i = end;
     } else {
       i = skipValue(b, start);
-      members.push({ key: null, start, end: i });
+      members.push({ key: null, keyStart, start, end: i });
     }
     i = skipSpace(b, i);
     if (b[i] === 0x2c) {
@@ -191,12 +246,13 @@ function lastByKey(members: Member[]): Map<string, Member> {
 
 /** A child's span: its own array members are not children (only a record's are cut out). */
 const NO_ARRAYS: ReadonlyMap<string, { start: number; end: number }> = new Map();
+const NO_MEMBERS: readonly Member[] = [];
 
 /** Spans of a record object (scanned at depth 1) and of its array members' object elements. */
 function spansOfRecord(b: Uint8Array, start: number, end: number, members: Member[], record: unknown, into: Map<object, RecordSpan>): void {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return;
   const arrays = new Map<string, { start: number; end: number }>();
-  into.set(record, { bytes: b, start, end, arrays }); // before its children: a parent is met first
+  into.set(record, { bytes: b, start, end, arrays, members }); // before its children: a parent is met first
   for (const [key, m] of lastByKey(members)) {
     arrays.set(key, { start: m.start, end: m.end });
     const children = (record as Record<string, unknown>)[key];
@@ -205,7 +261,7 @@ function spansOfRecord(b: Uint8Array, start: number, end: number, members: Membe
     elements.forEach((element, j) => {
       const child = children[j];
       if (child !== null && typeof child === 'object' && !Array.isArray(child) && b[element.start] === 0x7b) {
-        into.set(child, { bytes: b, start: element.start, end: element.end, arrays: NO_ARRAYS });
+        into.set(child, { bytes: b, start: element.start, end: element.end, arrays: NO_ARRAYS, members: NO_MEMBERS });
       }
     });
   }
@@ -255,7 +311,13 @@ export function hashRecordSpans(bytes: Uint8Array, body: unknown): void {
   if (!settings) return;
   const spans = recordSpans(bytes, body);
   const children = new Set<object>();
+  // Bytes a decoder had to replace are not the text that was parsed: no raw text of such a body.
+  const wellFormed = isUtf8(bytes);
   for (const [record, span] of spans) {
+    if (wellFormed) {
+      const text = rawTextFor(record, span, children.has(record) ? [] : settings.childFields);
+      if (text) rawTexts.set(record, text);
+    }
     if (children.has(record)) continue;
     const fields = settings.childFields.filter((key) => span.arrays.has(key) && Array.isArray((record as Record<string, unknown>)[key])).sort();
     const cuts = fields.map((key) => span.arrays.get(key)!).sort((a, b) => a.start - b.start);

@@ -76,7 +76,10 @@ async function keepAdminOnlyValues(tx: SqlHandle, kind: EntityKind, entities: No
     const kept: Record<string, unknown> = {};
     for (const key of kind.adminOnlyKeys) if (entity.raw[key] == null && before[key] != null) kept[key] = before[key];
     // Same key order as received, so the raw hash of an unchanged entity stays the same.
-    if (Object.keys(kept).length) entity.raw = Object.fromEntries(Object.entries(entity.raw).map(([k, v]) => [k, k in kept ? kept[k] : v]));
+    if (Object.keys(kept).length) {
+      entity.raw = Object.fromEntries(Object.entries(entity.raw).map(([k, v]) => [k, k in kept ? kept[k] : v]));
+      entity.rawText = undefined; // no longer the text received
+    }
   }
 }
 
@@ -150,8 +153,9 @@ export async function storeEntities(
   );
   for (const p of contentChanged) if (oldRaw.has(p.row.id) && !diffs.has(p)) dropped.add(p);
   const kept = prepared.filter((p) => !dropped.has(p));
-  const rows = [...toWrite].filter((p) => !dropped.has(p)).map((p) => p.row);
-  const written = await upsertEntities(tx, kind.table, kind.columns, rows, observedAt, kind.touchColumns);
+  const rows = [...toWrite].filter((p) => !dropped.has(p));
+  const texts = new Map(rows.flatMap((p) => (p.entity.rawText ? [[p.row.id, p.entity.rawText] as const] : [])));
+  const written = await upsertEntities(tx, kind.table, kind.columns, rows.map((p) => p.row), observedAt, kind.touchColumns, texts);
   // Rows new to the mirror: as parents, they have no stored children but those stored with them now.
   const inserted = new Set([...written].flatMap(([id, isNew]) => (isNew ? [id] : [])));
   return { ...countChanges(kind, kept, stored, written, diffs), failed, inserted };

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { describeNulKeyCollision, nulKeyCollisionOf } from '../api/nul-characters.ts';
 import type { RejectedRow } from '../db/sql/insert-rejected.ts';
 import type { StoredState } from '../db/sql/lock-existing.ts';
+import { rawTextOf } from '../api/record-spans.ts';
 import { recordHash } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure, storablePayload } from './record-failure.ts';
@@ -62,6 +63,7 @@ export function validateRecords(
       continue;
     }
     entity.rawHash = rawHash;
+    if (kind.rawAsReceived) entity.rawText = rawTextOf(record, omit);
     // Paging drift can repeat an item; the last copy wins and it is stored once.
     byId.set(entity.id, entity);
     payloads.set(entity.id, record);

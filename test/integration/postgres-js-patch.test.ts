@@ -6,6 +6,8 @@
 //   clean: the closed session's pending bytes, last query and last error are dropped, and the
 //   transaction's rollback is refused instead of being written to a socket that is gone (that threw a
 //   TypeError from a timer, and left the next connection waiting for connect_timeout).
+// - a parameter a serializer leaves as bytes (drizzle's jsonb serializer, given the JSON text kept as
+//   received) is sent as those bytes, not as its string conversion.
 // Touches Postgres.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,6 +27,7 @@ describe('the postgres.js patch', () => {
     }
     for (const file of ['src/connection.js', 'cjs/src/connection.js']) {
       expect(readFileSync(join(root, file), 'utf8'), file).toContain('query = results = errorResponse = null');
+      expect(readFileSync(join(root, file), 'utf8'), file).toContain('x instanceof Uint8Array ? b.bytes(x) : b.str(x)');
     }
   });
 });
@@ -53,6 +56,20 @@ describe('postgres.js bind parameters', () => {
     const [separate] = await sql.unsafe<Record<string, string | number>[]>(`select ${columns}`, values);
     expect(values.map((_, i) => separate![`v${i}`])).toEqual(values);
     expect(values.map((_, i) => Number(separate![`b${i}`]))).toEqual(values.map((v) => Buffer.byteLength(v)));
+  });
+
+  it('are sent as their bytes when a serializer leaves them as bytes (jsonb under drizzle)', async () => {
+    const client = postgres(inject('pgServerUrl'), { max: 1, onnotice: () => {}, types: { jsonb: { to: 3802, from: [3802], serialize: (x: unknown) => x, parse: (x: string) => x } } });
+    try {
+      const text = '{"a": 1.50, "b": "é😀", "c": [' + '"€",'.repeat(5_000) + '0]}';
+      const [row] = await client.unsafe<{ t: string; k: string }[]>('select $1::jsonb ->> $2 as t, jsonb_typeof($1::jsonb) as k', [
+        client.typed(Buffer.from(text) as never, 3802),
+        'a',
+      ]);
+      expect(row).toEqual({ t: '1.50', k: 'object' });
+    } finally {
+      await client.end({ timeout: 5 });
+    }
   });
 
   it('turn a lone surrogate into U+FFFD, as Buffer.byteLength counted it', async () => {

@@ -38,7 +38,8 @@ function upsertStatement(table: EntityTable, typedColumns: readonly string[], to
   return text;
 }
 
-/** Writes the rows; returns the ids actually written, flagged when they were new. */
+/** Writes the rows; returns the ids actually written, flagged when they were new. `rawTexts`: by id, a
+ * row's raw as the API sent it (UTF-8 chunks), sent instead of its serialization. */
 export async function upsertEntities(
   tx: SqlHandle,
   table: EntityTable,
@@ -46,11 +47,43 @@ export async function upsertEntities(
   rows: EntityRow[],
   observedAt: string,
   touchColumns: readonly string[] = [],
+  rawTexts: ReadonlyMap<string, Uint8Array[]> = new Map(),
 ): Promise<Map<string, boolean>> {
   if (rows.length === 0) return new Map();
   const written = await tx.unsafe<{ id: string; inserted: boolean }[]>(upsertStatement(table, typedColumns, touchColumns), [
-    JSON.stringify(rows),
+    tx.typed(rowsParameter(rows, rawTexts) as never, JSONB),
     observedAt,
   ], PREPARED);
   return new Map(written.map((row) => [row.id, row.inserted]));
+}
+
+/** PostgreSQL's oid of jsonb: the parameter is declared so, whether it is text or bytes. */
+const JSONB = 3802;
+
+/**
+ * The rows as one JSON array: a string when no row has its raw text, else UTF-8 bytes in which each raw
+ * text is copied as received (the patched postgres.js writes a byte parameter as it is). A row's other
+ * values are serialized as usual, `raw` left out by `JSON.stringify` as undefined and put first.
+ */
+export function rowsParameter(rows: EntityRow[], rawTexts: ReadonlyMap<string, Uint8Array[]>): string | Buffer {
+  if (rawTexts.size === 0) return JSON.stringify(rows);
+  const chunks: Uint8Array[] = [];
+  rows.forEach((row, i) => {
+    const text = rawTexts.get(row.id);
+    if (!text) {
+      chunks.push(Buffer.from(`${i ? ',' : '['}${JSON.stringify(row)}`));
+      return;
+    }
+    const raw = row.raw;
+    row.raw = undefined as never;
+    let rest: string;
+    try {
+      rest = JSON.stringify(row);
+    } finally {
+      row.raw = raw;
+    }
+    chunks.push(Buffer.from(`${i ? ',' : '['}{"raw":`), ...text, Buffer.from(`,${rest.slice(1)}`));
+  });
+  chunks.push(Buffer.from(']'));
+  return Buffer.concat(chunks);
 }

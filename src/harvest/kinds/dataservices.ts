@@ -11,6 +11,7 @@ export const dataserviceKind = defineKind<Dataservice, typeof dataservices>({
   entityType: 'dataservice',
   table: dataservices,
   schema: DataserviceSchema,
+  rawAsReceived: true, // raw is its record
   links: [
     {
       table: 'dataservice_datasets',

@@ -11,6 +11,7 @@ export const datasetKind = defineKind<Dataset, typeof datasets>({
   entityType: 'dataset',
   table: datasets,
   schema: DatasetSchema,
+  rawAsReceived: true, // raw is its record without `resources`
   children: [{ field: 'resources', kind: resourceKind, parentColumn: 'dataset_id', removalReason: 'removed', cascadeReason: 'dataset_deleted' }],
   userColumns: ['ownerId'],
   organizationColumn: 'organizationId',

@@ -33,6 +33,9 @@ export interface NormalizedEntity {
   userIds?: string[];
   /** The hash of the record as received (`recordHash`), set by validation. */
   rawHash?: string;
+  /** `raw` as the API sent it, UTF-8 chunks of the body (`rawTextOf`), set by validation where the
+   * kind's raw is its record as received and the bytes are known; dropped when `raw` is rewritten. */
+  rawText?: Uint8Array[];
 }
 
 /** Children embedded in a parent's item and stored in their own table (a dataset's resources). */
@@ -115,6 +118,9 @@ export interface EntityKind<T = unknown> {
   /** Entities gone before the mirror ever stored them still get a tombstone row (users referenced
    * by others): they are not asked for again at every run. */
   tombstonesUnknown?: boolean;
+  /** `normalize`'s raw is the record as received without its child fields: it is then sent to
+   * PostgreSQL as the body's own text instead of serialized again. */
+  rawAsReceived: boolean;
   listing?: ListingSpec;
 }
 
@@ -145,6 +151,8 @@ export interface KindDefinition<T, Tb extends Table> {
   touchColumns?: Array<keyof Tb['$inferInsert'] & string>;
   adminOnlyKeys?: string[];
   tombstonesUnknown?: boolean;
+  /** See EntityKind.rawAsReceived; default false. */
+  rawAsReceived?: boolean;
   listing?: Omit<ListingSpec, 'stampColumns' | 'stamps'> & {
     /** The stamp columns of a manifest item, by drizzle key, normalized like the columns. */
     stamps(item: Record<string, unknown>): Partial<TypedColumns<Tb>>;
@@ -197,6 +205,7 @@ export function defineKind<T, Tb extends Table>(definition: KindDefinition<T, Tb
     touchColumns: [...touch].map(sqlName),
     adminOnlyKeys: definition.adminOnlyKeys ?? [],
     tombstonesUnknown: definition.tombstonesUnknown,
+    rawAsReceived: definition.rawAsReceived ?? false,
     listing: listing && {
       ...listing,
       stampColumns: listing.stampColumns.map(sqlName),

@@ -9,6 +9,7 @@ export const organizationKind = defineKind<Organization, typeof organizations>({
   entityType: 'organization',
   table: organizations,
   schema: OrganizationSchema,
+  rawAsReceived: true, // raw is its record
   links: [
     {
       table: 'organization_members',

@@ -14,6 +14,7 @@ export const resourceKind = defineKind<Resource, typeof resources>({
   entityType: 'resource',
   table: resources,
   schema: ResourceSchema,
+  rawAsReceived: true, // raw is its record
   parentColumn: 'datasetId',
   isVolatileExtra: isCrawlerExtra,
   normalize(record, datasetId) {

@@ -9,6 +9,7 @@ export const userKind = defineKind<User, typeof users>({
   entityType: 'user',
   table: users,
   schema: UserSchema,
+  rawAsReceived: true, // raw is its record
   touchColumns: ['fetchedAt'],
   adminOnlyKeys: ['email'],
   tombstonesUnknown: true,
