@@ -51,33 +51,30 @@ export function spanHashOf(record: unknown): SpanHash | undefined {
   return record !== null && typeof record === 'object' ? hashes.get(record) : undefined;
 }
 
-/** Where a record's own text is in a body that is valid UTF-8: its span, the member cut out of it (its
- * one child field, key and comma included) and that field's name. Kept only while the record lives. */
-interface RawText {
-  bytes: Uint8Array;
-  start: number;
-  end: number;
-  /** The child fields cut, comma-separated ('' for none). */
-  omit: string;
-  cut?: { start: number; end: number };
-}
-
-const rawTexts = new WeakMap<object, RawText>();
+/** The spans of records whose body is valid UTF-8, for `rawTextOf`. Kept only while the record lives. */
+const rawSpans = new WeakMap<object, RecordSpan>();
 
 /**
  * The record's text as the API sent it without its child fields (`omit`, those it has), as UTF-8 chunks
  * of its body: what PostgreSQL would get from `JSON.stringify` of the record without them, with no
  * serializing nor encoding (and numbers with the API's digits). Undefined when the bytes are unknown (a
  * body with NUL characters, which parsing rewrote, or one that is not valid UTF-8), or when the child
- * fields to leave out are not the one array the scan cut out (a repeated key, a child field that is not
- * an array, two child fields).
+ * fields to leave out are not one array member met once (a repeated key, a child field that is not an
+ * array, two child fields).
  */
 export function rawTextOf(record: unknown, omit: readonly string[]): Uint8Array[] | undefined {
   if (record === null || typeof record !== 'object') return undefined;
-  const text = rawTexts.get(record);
-  if (!text || text.omit !== omit.filter((key) => Object.hasOwn(record, key)).join()) return undefined;
-  const { bytes, start, end, cut } = text;
-  return cut ? [bytes.subarray(start, cut.start), bytes.subarray(cut.end, end)] : [bytes.subarray(start, end)];
+  const span = rawSpans.get(record);
+  if (!span) return undefined;
+  const { bytes, start, end } = span;
+  const present = omit.filter((key) => Object.hasOwn(record, key));
+  if (present.length === 0) return [bytes.subarray(start, end)];
+  // One child field, an array member, met once: the parsed record has as many keys as members scanned.
+  if (present.length > 1 || span.members.length !== Object.keys(record).length) return undefined;
+  const index = span.members.findIndex((m) => m.key === present[0]);
+  if (index < 0) return undefined;
+  const cut = memberCut(span.members, index);
+  return [bytes.subarray(start, cut.start), bytes.subarray(cut.end, end)];
 }
 
 /** The bytes of the member at `index` with the comma that joins it to a neighbour: `{a, M, b}` loses
@@ -87,18 +84,6 @@ function memberCut(members: readonly Member[], index: number): { start: number; 
   if (index < members.length - 1) return { start: member.keyStart, end: members[index + 1]!.keyStart };
   if (index > 0) return { start: members[index - 1]!.end, end: member.end };
   return { start: member.keyStart, end: member.end };
-}
-
-/** The raw text of a record whose span is known, as `rawTextOf` returns it; undefined where it cannot. */
-function rawTextFor(record: object, span: RecordSpan, childFields: readonly string[]): RawText | undefined {
-  const present = childFields.filter((key) => Object.hasOwn(record, key));
-  const base = { bytes: span.bytes, start: span.start, end: span.end, omit: present.join() };
-  if (present.length === 0) return base;
-  // One child field, an array member, met once: the parsed record has as many keys as members scanned.
-  if (present.length > 1 || span.members.length !== Object.keys(record).length) return undefined;
-  const index = span.members.findIndex((m) => m.key === present[0]);
-  if (index < 0) return undefined;
-  return { ...base, cut: memberCut(span.members, index) };
 }
 
 const QUOTE = 0x22;
@@ -314,10 +299,7 @@ export function hashRecordSpans(bytes: Uint8Array, body: unknown): void {
   // Bytes a decoder had to replace are not the text that was parsed: no raw text of such a body.
   const wellFormed = isUtf8(bytes);
   for (const [record, span] of spans) {
-    if (wellFormed) {
-      const text = rawTextFor(record, span, children.has(record) ? [] : settings.childFields);
-      if (text) rawTexts.set(record, text);
-    }
+    if (wellFormed) rawSpans.set(record, span);
     if (children.has(record)) continue;
     const fields = settings.childFields.filter((key) => span.arrays.has(key) && Array.isArray((record as Record<string, unknown>)[key])).sort();
     const cuts = fields.map((key) => span.arrays.get(key)!).sort((a, b) => a.start - b.start);

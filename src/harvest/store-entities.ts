@@ -154,7 +154,10 @@ export async function storeEntities(
   for (const p of contentChanged) if (oldRaw.has(p.row.id) && !diffs.has(p)) dropped.add(p);
   const kept = prepared.filter((p) => !dropped.has(p));
   const rows = [...toWrite].filter((p) => !dropped.has(p));
-  const texts = new Map(rows.flatMap((p) => (p.entity.rawText ? [[p.row.id, p.entity.rawText] as const] : [])));
+  const texts = new Map(rows.flatMap((p) => {
+    const text = p.entity.rawText?.();
+    return text ? [[p.row.id, text] as const] : [];
+  }));
   const written = await upsertEntities(tx, kind.table, kind.columns, rows.map((p) => p.row), observedAt, kind.touchColumns, texts);
   // Rows new to the mirror: as parents, they have no stored children but those stored with them now.
   const inserted = new Set([...written].flatMap(([id, isNew]) => (isNew ? [id] : [])));

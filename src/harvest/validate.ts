@@ -63,7 +63,7 @@ export function validateRecords(
       continue;
     }
     entity.rawHash = rawHash;
-    if (kind.rawAsReceived) entity.rawText = rawTextOf(record, omit);
+    if (kind.rawAsReceived) entity.rawText = () => rawTextOf(record, omit);
     // Paging drift can repeat an item; the last copy wins and it is stored once.
     byId.set(entity.id, entity);
     payloads.set(entity.id, record);

@@ -33,9 +33,10 @@ export interface NormalizedEntity {
   userIds?: string[];
   /** The hash of the record as received (`recordHash`), set by validation. */
   rawHash?: string;
-  /** `raw` as the API sent it, UTF-8 chunks of the body (`rawTextOf`), set by validation where the
-   * kind's raw is its record as received and the bytes are known; dropped when `raw` is rewritten. */
-  rawText?: Uint8Array[];
+  /** `raw` as the API sent it, UTF-8 chunks of the body (`rawTextOf`), asked for only of the rows
+   * written; set by validation where the kind's raw is its record as received, dropped when `raw` is
+   * rewritten. */
+  rawText?: () => Uint8Array[] | undefined;
 }
 
 /** Children embedded in a parent's item and stored in their own table (a dataset's resources). */
