@@ -56,7 +56,10 @@ export function validateRecords(
           reject(record, describeIssues(parsed.error));
           continue;
         }
-        entity = kind.normalize(parsed.data, parentId);
+        // The schemas check and never transform (no default, coercion nor transform: schemas.test.ts),
+        // so the record is what they accepted: normalized itself, the copy they return dies at once
+        // instead of being held with its page until it is stored.
+        entity = kind.normalize(record as never, parentId);
       }
     } catch (error) {
       reject(record, describeRecordFailure('validation', error, record));
