@@ -6,8 +6,9 @@
 // item), and the elements of their array members (a dataset's resources). Equal bytes parse into equal
 // values, so a hash of the bytes is as sound as a hash of the serialized record; a record whose span is
 // unknown (a body with NUL characters, which parsing rewrites, or a structure the scan does not expect)
-// is hashed from its serialization instead. The hashes are taken as the body is read, so that no
-// record holds its page's bytes alive.
+// is hashed from its serialization instead. The hashes are taken as the body is read. A record of a
+// body that is valid UTF-8 also keeps its span, so that its own text can be sent to PostgreSQL as raw
+// (`rawTextOf`): it holds its page's bytes alive as long as it lives itself, until its page is stored.
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 
