@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_RUNTIME_FLAGS } from '../../src/runtime-flags.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,7 +19,7 @@ export interface Cli {
  * bin (run by node itself, as the package's bin is) instead of the sources through tsx. */
 export function startCli(args: string[], env: Record<string, string>, entry?: string): Cli {
   const base = Object.fromEntries(['PATH', 'HOME', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-  const command = entry ? ['--max-old-space-size=128', entry] : ['--import', 'tsx', 'bin/mirror.ts'];
+  const command = entry ? [...NODE_RUNTIME_FLAGS, entry] : ['--import', 'tsx', 'bin/mirror.ts'];
   const child = spawn(process.execPath, [...command, ...args], { cwd: ROOT, env: { ...base, ...env } });
   let out = '';
   let err = '';
