@@ -20,8 +20,14 @@ export interface DescribedChange extends ComputedChange {
 
 /** Splits changed keys into real changes and modification stamps. */
 export function splitStamps(fields: readonly string[]): { changed_fields: string[]; stamp_fields: string[] } {
-  const all = [...new Set(fields)].sort();
+  // A tracked object's keys (an insert's) come sorted and distinct: no set nor sort to build.
+  const all = isStrictlySorted(fields) ? fields : [...new Set(fields)].sort();
   return { changed_fields: all.filter((f) => !STAMP_KEYS.has(f)), stamp_fields: all.filter((f) => STAMP_KEYS.has(f)) };
+}
+
+function isStrictlySorted(fields: readonly string[]): boolean {
+  for (let i = 1; i < fields.length; i++) if (!(fields[i - 1]! < fields[i]!)) return false;
+  return true;
 }
 
 /** The values of `keys` in `object` (own keys only; `__proto__` stays an ordinary key). */

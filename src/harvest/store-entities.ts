@@ -4,7 +4,7 @@ import { readRaw, type StoredState } from '../db/sql/lock-existing.ts';
 import type { ChangeRow } from '../db/sql/insert-changes.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { upsertEntities, type EntityRow } from '../db/sql/upsert-entities.ts';
-import { describeInsert, describeRestore, describeUpdate, type DescribedChange } from './change-values.ts';
+import { describeInsert, describeRestore, describeUpdate, splitStamps, type DescribedChange } from './change-values.ts';
 import { canonicalHashAndText } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure } from './record-failure.ts';
@@ -181,7 +181,7 @@ function countChanges(
     if (inserted === undefined || !old) {
       if (inserted) {
         counts.inserted++;
-        changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op: 'insert', ...describeInsert(p.tracked()), new_values_text: p.trackedText });
+        changes.push(insertRow(kind, p));
       } else counts.unchanged++;
       continue;
     }
@@ -196,4 +196,13 @@ function countChanges(
     changes.push({ entity_type: kind.entityType, entity_id: p.row.id, op, ...(op === 'restore' ? describeRestore(change, p.tracked()) : change) });
   }
   return { counts, changes };
+}
+
+/** An insert's change row. With its object's text at hand (hashed for the row), the row keeps the text
+ * and not the object: a page's tracked objects then die when the store of their kind returns, instead
+ * of living on in the change rows until the page's last statement. */
+function insertRow(kind: EntityKind, p: Prepared): ChangeRow {
+  const base = { entity_type: kind.entityType, entity_id: p.row.id, op: 'insert' as const };
+  if (p.trackedText === undefined) return { ...base, ...describeInsert(p.tracked()) };
+  return { ...base, ...splitStamps(Object.keys(p.tracked())), patch: [], new_values_text: p.trackedText };
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { linesOf } from '../../src/cli/changes-format.ts';
 import type { ChangeRecord } from '../../src/db/sql/select-changes.ts';
-import { describeInsert, describeRestore, describeUpdate } from '../../src/harvest/change-values.ts';
+import { describeInsert, describeRestore, describeUpdate, splitStamps } from '../../src/harvest/change-values.ts';
 
 const before = { id: 'd1', internal: { last_modified_internal: 'a' }, last_modified: 'a', tags: ['x', 'y', 'z'], title: 'Old', gone: 1 };
 const after = { id: 'd1', internal: { last_modified_internal: 'b' }, last_modified: 'b', tags: ['y', 'w'], title: 'New', added: null };
@@ -16,6 +16,12 @@ describe('change values', () => {
     expect(change.old_values).toEqual({ gone: 1, internal: before.internal, last_modified: 'a', tags: before.tags, title: 'Old' });
     expect(change.new_values).toEqual({ added: null, internal: after.internal, last_modified: 'b', tags: after.tags, title: 'New' });
     expect(Object.hasOwn(change.old_values!, 'added')).toBe(false); // absent before, not null
+  });
+
+  it('splits fields into sorted, distinct changes and stamps, whether they come sorted or not', () => {
+    expect(splitStamps(['title', 'last_modified', 'id', 'title', 'internal'])).toEqual({ changed_fields: ['id', 'title'], stamp_fields: ['internal', 'last_modified'] });
+    expect(splitStamps(['id', 'internal', 'last_modified', 'title'])).toEqual({ changed_fields: ['id', 'title'], stamp_fields: ['internal', 'last_modified'] });
+    expect(splitStamps(['id', 'id'])).toEqual({ changed_fields: ['id'], stamp_fields: [] });
   });
 
   it('gives an insert and a restore the whole object', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeChange, hashCanonical } from '../../src/harvest/fingerprint.ts';
-import { trackedEntity } from '../../src/harvest/tracked.ts';
+import { sortKeys, trackedEntity } from '../../src/harvest/tracked.ts';
 import { readFixture } from '../support/fixtures.ts';
 
 describe('trackedEntity', () => {
@@ -81,5 +81,25 @@ describe('trackedEntity with an added key (a child under its parent)', () => {
     // Nested objects get no added key; without one the entity is tracked as before.
     expect(trackedEntity({ a: { b: 1 } }, undefined, { key: 'z', value: 1 })).toEqual({ a: { b: 1 }, z: 1 });
     expect(JSON.stringify(trackedEntity(raw))).toBe('{"created_at":"c","title":"t","url":"u"}');
+  });
+});
+
+describe('sortKeys', () => {
+  // A seeded generator: the cases are the same at every run.
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const alphabet = ['a', 'b', 'Z', '_', '-', '0', 'é', 'ÿ', '\u{1F600}', '\uFFFD', ':', 'analysis:', 'check:'];
+  const key = () => Array.from({ length: 1 + Math.floor(random() * 4) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+
+  it('orders keys as the default sort does, short and long arrays, repeats included', () => {
+    for (const length of [0, 1, 2, 3, 10, 30, 48, 49, 200]) {
+      for (let round = 0; round < 20; round++) {
+        const keys = Array.from({ length }, key);
+        const expected = [...keys].sort();
+        const sorted = sortKeys(keys);
+        expect(sorted).toEqual(expected);
+        expect(sorted).toBe(keys); // in place
+      }
+    }
   });
 });

@@ -13,7 +13,8 @@ export interface ChangeRow {
   stamp_fields?: string[];
   old_values?: Record<string, unknown> | null;
   new_values?: Record<string, unknown> | null;
-  /** `new_values` as JSON text already (an insert's object, serialized once for its hash). */
+  /** An insert's object as JSON text already (serialized once for its hash): sent instead of
+   * `new_values`, which it may then leave unset (and `patch` empty). */
   new_values_text?: string;
   /** The entity's organization as its page stores it, when the caller knows it (see `organizationOf`);
    * otherwise it is read from the entity tables. */
@@ -66,10 +67,10 @@ function statementFor(entityType: string, known: boolean): string {
 
 const isKnown = (row: ChangeRow) => row.op !== 'delete' && row.organization_id !== undefined;
 
-/** The row as sent, as JSON text: an insert's object once (as its patch's one `add`, its text reused
- * when given), a delete's patch not at all. */
-function serialize(row: ChangeRow, ord: number): string {
-  const sendsObject = row.op === 'insert' && row.new_values != null;
+/** The row as sent, as UTF-8 JSON chunks after `separator` (`[` or `,`): an insert's object once (as its
+ * patch's one `add`, its text reused when given), a delete's patch not at all. */
+function serialize(row: ChangeRow, ord: number, separator: string): Buffer[] {
+  const sendsObject = row.op === 'insert' && (row.new_values_text !== undefined || row.new_values != null);
   const head = JSON.stringify({
     ord,
     entity_type: row.entity_type,
@@ -83,23 +84,32 @@ function serialize(row: ChangeRow, ord: number): string {
     new_values: sendsObject || row.new_values == null ? null : row.new_values,
     organization_id: row.organization_id ?? null,
   });
-  if (!sendsObject) return head;
+  if (!sendsObject) return [Buffer.from(separator + head)];
   const object = row.new_values_text ?? JSON.stringify(row.new_values);
-  return `${head.slice(0, -1)},"patch":[{"op":"add","path":"","value":${object}}]}`;
+  return [Buffer.from(`${separator}${head.slice(0, -1)},"patch":[{"op":"add","path":"","value":`), Buffer.from(object), CLOSE_INSERT];
 }
+
+const CLOSE_INSERT = Buffer.from('}]}');
+const CLOSE_ARRAY = Buffer.from(']');
+
+/** PostgreSQL's oid of jsonb: the parameter is declared so and sent as its UTF-8 bytes. */
+const JSONB = 3802;
 
 export async function insertChanges(tx: SqlHandle, runId: number, observedAt: string, rows: ChangeRow[]): Promise<void> {
   if (rows.length === 0) return;
   // One statement per entity type, in the order the types first appear (an entity's rows keep their order);
   // a type whose rows all carry their organization and none is a deletion reads no entity table.
-  const byType = new Map<string, { texts: string[]; known: boolean }>();
+  // Each type's rows are one JSON array built as bytes (the patched postgres.js sends them as they are):
+  // one copy of each object's text, where a joined string was a second one, and a large one.
+  const byType = new Map<string, { chunks: Buffer[]; known: boolean }>();
   rows.forEach((row, i) => {
-    const group = byType.get(row.entity_type) ?? { texts: [], known: true };
-    group.texts.push(serialize(row, i));
+    const group = byType.get(row.entity_type) ?? { chunks: [], known: true };
+    group.chunks.push(...serialize(row, i, group.chunks.length === 0 ? '[' : ','));
     group.known &&= isKnown(row);
     byType.set(row.entity_type, group);
   });
   for (const [entityType, group] of byType) {
-    await tx.unsafe(statementFor(entityType, group.known), [`[${group.texts.join(',')}]`, runId, observedAt], PREPARED);
+    const parameter = Buffer.concat([...group.chunks, CLOSE_ARRAY]);
+    await tx.unsafe(statementFor(entityType, group.known), [tx.typed(parameter as never, JSONB), runId, observedAt], PREPARED);
   }
 }
