@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { lineBase, type CatalogState } from './catalog.ts';
 import { onCleanup } from './cleanup.ts';
 import { createBenchDatabase } from './databases.ts';
-import { ROOT, RUNTIME_FLAGS, stopChild } from './fake-process.ts';
+import { ROOT, RUNTIME_ENV, RUNTIME_FLAGS, stopChild } from './fake-process.ts';
 import { say, type Line } from './report.ts';
 
 const TARGET_MB = 200;
@@ -26,6 +26,7 @@ export async function rssLine(state: CatalogState): Promise<Line> {
   const env = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '',
+    ...RUNTIME_ENV,
     DATABASE_URL: db.url,
     DATAGOUV_BASE_URL: state.fake.url,
     DATAGOUV_PAGE_SIZE: String(settings.pageSize),

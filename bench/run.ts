@@ -10,7 +10,7 @@ import { latencyLine, workersLine } from './latency-scenarios.ts';
 import { printLine, say, type Line } from './report.ts';
 import { writeFloorLine } from './write-floor.ts';
 import { spawn } from 'node:child_process';
-import { missingRuntimeFlags } from '../src/runtime-flags.ts';
+import { missingRuntimeEnv, missingRuntimeFlags } from '../src/runtime-flags.ts';
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.');
 
@@ -73,11 +73,13 @@ async function main(): Promise<number> {
 }
 
 /** The in-process syncs (full, resync, incremental, the floor beside them) measure the runtime as it ships:
- * a bench started without its Node flags runs itself again under them and exits as that run does. */
+ * a bench started without its Node flags or malloc setting runs itself again under them and exits as that
+ * run does. */
 async function underRuntimeFlags(): Promise<number | undefined> {
   const missing = missingRuntimeFlags(process.execArgv);
-  if (missing.length === 0) return undefined;
-  const child = spawn(process.execPath, [...missing, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  const env = missingRuntimeEnv(process.env);
+  if (missing.length === 0 && Object.keys(env).length === 0) return undefined;
+  const child = spawn(process.execPath, [...missing, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...env } });
   // Ctrl-C reaches both processes (one process group): the run cleans up and exits, this one waits for
   // it. A SIGTERM sent to this one alone is passed on.
   process.on('SIGINT', () => {});

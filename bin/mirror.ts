@@ -1,8 +1,8 @@
-#!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-old-space-size=128 --max-semi-space-size=8 --heap-growing-percent=200
 // Entry point of the command line: the CLI from src/ with the worker from jobs/ plugged in. The package's
 // bin is its bundled copy (dist/bin/mirror.js, built by `npm run build`); tsx runs this file in development.
-// Node's flags (the shebang) are the runtime's, as in `npm run mirror` and the image: src/runtime-flags.ts
-// says what each one is for.
+// Node's flags and malloc's setting (the shebang) are the runtime's, as in `npm run mirror` and the image:
+// src/runtime-flags.ts says what each one is for.
 import type { CliDeps } from '../src/cli.ts';
 
 // The bundle is minified: stack traces, shown at the debug level, point into the sources through its

@@ -1,23 +1,39 @@
-// Node's flags of the harvesting runtime: `npm run mirror`/`worker`, the bin's shebang and the image
-// start the CLI with them, and the bench runs its in-process syncs under them (runtime-flags.test.ts
-// holds every place equal). Pure.
+// Node's flags and glibc's malloc setting of the harvesting runtime: `npm run mirror`/`worker`, the
+// bin's shebang and the image start the CLI with them, and the bench runs its in-process syncs under
+// them (runtime-flags.test.ts holds every place equal). Pure.
 
 /**
  * - `--max-old-space-size=128`: V8 would otherwise let garbage pile up towards a limit sized from the
- *   machine's RAM (a full sync: 327 MB RSS for 30-50 MB live at scale 0.1). The cap costs CPU: V8 then
- *   takes the heap as memory-constrained and lets the old space grow only 1.3 times what a full
- *   collection kept, so a sync runs one every 100-200 ms (64 in a scale 0.1 full sync against 10
- *   uncapped) and its process spends about 40% more CPU (docs/benchmarks.md). A larger growth
- *   (`--heap-growing-percent=100`) took a fifth of that CPU back but peaked at 213 MB at scale 1.
+ *   machine's RAM (a full sync: 327 MB RSS for 30-50 MB live at scale 0.1).
+ * - `--heap-growing-percent=200`: the price of that cap. V8 takes a heap capped at 128 MB as
+ *   memory-constrained and lets the old space grow only 1.3 times what a full collection kept: a full
+ *   sync, which keeps 25-45 MB alive and promotes most of each page it parses (a page lives through its
+ *   store's round trips), then ran a full collection every 100-200 ms (64 at scale 0.1 against 10
+ *   uncapped) and spent about 40% more CPU. Three times (still at most half way to the cap) takes a
+ *   quarter of the CLI's CPU back (scale 1: 128 → 98 s). Not allowed in NODE_OPTIONS: on the command line.
  * - `--max-semi-space-size=8`: the young generation's two halves at 8 MB instead of 16, for more,
- *   smaller scavenges: 26 MB less RSS at the peak of a full sync (197 → 171 MB at scale 0.1; 194 MB at
- *   scale 1) for the same CPU.
+ *   smaller scavenges and 16-26 MB less RSS at the same CPU.
  */
-export const NODE_RUNTIME_FLAGS: readonly string[] = ['--max-old-space-size=128', '--max-semi-space-size=8'];
+export const NODE_RUNTIME_FLAGS: readonly string[] = ['--max-old-space-size=128', '--max-semi-space-size=8', '--heap-growing-percent=200'];
+
+/**
+ * `MALLOC_MMAP_THRESHOLD_=131072`: glibc's malloc serves a block of 128 KB or more by its own mapping,
+ * returned to the system when freed. Left to itself, glibc raises that threshold to the size of each
+ * large block freed (up to 32 MB), and a sync's page bodies and statement parameters (1-3 MB each, one
+ * after another) then come from its heap, whose freed holes stay resident: 20 MB more RSS at scale 0.1,
+ * and the growth factor above would not fit in 200 MB at scale 1 without it (221 MB against 188).
+ * Other C libraries ignore the variable.
+ */
+export const RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
 
 /** The flags among NODE_RUNTIME_FLAGS a process was not started with (by name: a value the operator
  * set otherwise, such as a larger old space, counts as set). */
 export function missingRuntimeFlags(execArgv: readonly string[]): string[] {
   const named = new Set(execArgv.map((arg) => arg.split('=')[0]!.replaceAll('_', '-')));
   return NODE_RUNTIME_FLAGS.filter((flag) => !named.has(flag.split('=')[0]!));
+}
+
+/** The variables of RUNTIME_ENV an environment lacks (a value set otherwise counts as set). */
+export function missingRuntimeEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(RUNTIME_ENV).filter(([name]) => env[name] === undefined));
 }

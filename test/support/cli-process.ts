@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_RUNTIME_FLAGS } from '../../src/runtime-flags.ts';
+import { NODE_RUNTIME_FLAGS, RUNTIME_ENV } from '../../src/runtime-flags.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -20,7 +20,7 @@ export interface Cli {
 export function startCli(args: string[], env: Record<string, string>, entry?: string): Cli {
   const base = Object.fromEntries(['PATH', 'HOME', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
   const command = entry ? [...NODE_RUNTIME_FLAGS, entry] : ['--import', 'tsx', 'bin/mirror.ts'];
-  const child = spawn(process.execPath, [...command, ...args], { cwd: ROOT, env: { ...base, ...env } });
+  const child = spawn(process.execPath, [...command, ...args], { cwd: ROOT, env: { ...base, ...(entry ? RUNTIME_ENV : {}), ...env } });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
