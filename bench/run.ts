@@ -10,7 +10,8 @@ import { latencyLine, workersLine } from './latency-scenarios.ts';
 import { printLine, say, type Line } from './report.ts';
 import { writeFloorLine } from './write-floor.ts';
 import { spawn } from 'node:child_process';
-import { missingRuntimeEnv, missingRuntimeFlags } from '../src/runtime-flags.ts';
+import { constants } from 'node:os';
+import { applyRuntimeV8Settings, missingRuntimeEnv, missingRuntimeFlags } from '../src/runtime-flags.ts';
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.');
 
@@ -74,21 +75,24 @@ async function main(): Promise<number> {
 
 /** The in-process syncs (full, resync, incremental, the floor beside them) measure the runtime as it ships:
  * a bench started without its Node flags or malloc setting runs itself again under them and exits as that
- * run does. */
+ * run does. The run gets a process group of its own, so that a signal to this one's group (Ctrl-C,
+ * `timeout`, a CI cancel) reaches it once, passed on from here, and its cleanup runs. */
 async function underRuntimeFlags(): Promise<number | undefined> {
-  const missing = missingRuntimeFlags(process.execArgv);
+  const missing = missingRuntimeFlags(process.execArgv, process.env['NODE_OPTIONS']);
   const env = missingRuntimeEnv(process.env);
   if (missing.length === 0 && Object.keys(env).length === 0) return undefined;
-  const child = spawn(process.execPath, [...missing, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...env } });
-  // Ctrl-C reaches both processes (one process group): the run cleans up and exits, this one waits for
-  // it. A SIGTERM sent to this one alone is passed on.
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => child.kill('SIGTERM'));
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  const child = spawn(process.execPath, [...missing, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+    detached: true,
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0))));
 }
 
 const rerun = await underRuntimeFlags();
 if (rerun !== undefined) process.exit(rerun);
+applyRuntimeV8Settings();
 
 main().then(
   (code) => process.exit(code),

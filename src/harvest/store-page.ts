@@ -103,8 +103,10 @@ async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unkno
       await syncLinks(tx, link, parents);
     }
     // The page's last statements do not depend on one another: sent at once, they take one round trip
-    // (executed in this order all the same; the first to fail fails the page).
-    await Promise.all([
+    // (executed in this order all the same). All of them are waited for before the first failure fails
+    // the page: a statement still to be sent (the metrics' savepoint holds theirs back) must not go out
+    // after the transaction's rollback, on a connection back in the pool.
+    await allInOrder([
       insertChanges(tx, ctx.runId, ctx.observedAt, changes),
       insertRejected(tx, ctx.runId, allRejected),
       upsertMetricSnapshots(tx, metricRowsOf(kind.entityType, entities.map((e) => e.raw)), ctx.observedAt),
@@ -112,6 +114,12 @@ async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unkno
     result.userIds = [...new Set(entities.flatMap((e) => e.userIds ?? []))];
     return result;
   });
+}
+
+/** Waits for every promise, then throws the first failure in their order (none is left running). */
+async function allInOrder(promises: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Rejection rows of entities that failed after validation, with their records as received. */

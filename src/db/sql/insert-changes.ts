@@ -108,11 +108,12 @@ export async function insertChanges(tx: SqlHandle, runId: number, observedAt: st
     group.known &&= isKnown(row);
     byType.set(row.entity_type, group);
   });
-  // Sent at once (one round trip), executed in this order: the ids follow the rows' order.
-  await Promise.all(
-    [...byType].map(([entityType, group]) => {
-      const parameter = Buffer.concat([...group.chunks, CLOSE_ARRAY]);
-      return tx.unsafe(statementFor(entityType, group.known), [tx.typed(parameter as never, JSONB), runId, observedAt], PREPARED);
-    }),
+  // Every parameter is built before any statement goes out (a serialization that throws sends none);
+  // then they are sent at once (one round trip) and executed in this order: the ids follow the rows'.
+  const statements = [...byType].map(([entityType, group]) => ({ text: statementFor(entityType, group.known), parameter: Buffer.concat([...group.chunks, CLOSE_ARRAY]) }));
+  const results = await Promise.allSettled(
+    statements.map(({ text, parameter }) => tx.unsafe(text, [tx.typed(parameter as never, JSONB), runId, observedAt], PREPARED)),
   );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
