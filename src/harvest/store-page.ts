@@ -8,7 +8,7 @@ import { lockExisting } from '../db/sql/lock-existing.ts';
 import { dropLinks, syncLinks } from '../db/sql/sync-links.ts';
 import { insertUnknownTombstones, tombstoneEntities } from '../db/sql/tombstone-entities.ts';
 import { tombstoneChildrenOf, tombstoneRemovedChildren } from '../db/sql/tombstone-children.ts';
-import type { SqlHandle } from '../db/sql/types.ts';
+import { settleInOrder, type SqlHandle } from '../db/sql/types.ts';
 import { metricRowsOf, upsertMetricSnapshots } from '../db/sql/upsert-metric-snapshots.ts';
 import type { ChildSpec, EntityKind, NormalizedEntity } from './kinds/index.ts';
 import type { LinkRow } from './kinds/kind.ts';
@@ -103,10 +103,8 @@ async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unkno
       await syncLinks(tx, link, parents);
     }
     // The page's last statements do not depend on one another: sent at once, they take one round trip
-    // (executed in this order all the same). All of them are waited for before the first failure fails
-    // the page: a statement still to be sent (the metrics' savepoint holds theirs back) must not go out
-    // after the transaction's rollback, on a connection back in the pool.
-    await allInOrder([
+    // (executed in this order all the same).
+    await settleInOrder([
       insertChanges(tx, ctx.runId, ctx.observedAt, changes),
       insertRejected(tx, ctx.runId, allRejected),
       upsertMetricSnapshots(tx, metricRowsOf(kind.entityType, entities.map((e) => e.raw)), ctx.observedAt),
@@ -114,12 +112,6 @@ async function storePageOnce(sql: postgres.Sql, kind: EntityKind, records: unkno
     result.userIds = [...new Set(entities.flatMap((e) => e.userIds ?? []))];
     return result;
   });
-}
-
-/** Waits for every promise, then throws the first failure in their order (none is left running). */
-async function allInOrder(promises: Array<Promise<unknown>>): Promise<void> {
-  const failed = (await Promise.allSettled(promises)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** Rejection rows of entities that failed after validation, with their records as received. */

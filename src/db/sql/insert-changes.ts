@@ -1,7 +1,7 @@
 // Appends rows to the `changes` table from one JSON parameter per entity type, with the organization
 // as observed (as the page stores it, or as the entity tables say at that moment, not as it is later)
 // and a deletion's reason. Runs after the page's upserts and tombstones, in their transaction. Touches Postgres.
-import { PREPARED, type SqlHandle } from './types.ts';
+import { PREPARED, settleInOrder, type SqlHandle } from './types.ts';
 
 export interface ChangeRow {
   entity_type: string;
@@ -111,9 +111,5 @@ export async function insertChanges(tx: SqlHandle, runId: number, observedAt: st
   // Every parameter is built before any statement goes out (a serialization that throws sends none);
   // then they are sent at once (one round trip) and executed in this order: the ids follow the rows'.
   const statements = [...byType].map(([entityType, group]) => ({ text: statementFor(entityType, group.known), parameter: Buffer.concat([...group.chunks, CLOSE_ARRAY]) }));
-  const results = await Promise.allSettled(
-    statements.map(({ text, parameter }) => tx.unsafe(text, [tx.typed(parameter as never, JSONB), runId, observedAt], PREPARED)),
-  );
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  await settleInOrder(statements.map(({ text, parameter }) => tx.unsafe(text, [tx.typed(parameter as never, JSONB), runId, observedAt], PREPARED)));
 }
