@@ -4,18 +4,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { FaultOptions } from '../src/fake-datagouv/index.ts';
-import { NODE_RUNTIME_FLAGS, RUNTIME_ENV } from '../src/runtime-flags.ts';
 import { onCleanup } from './cleanup.ts';
 import type { MutationSummary } from './mutate.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Node's flags of the compiled CLI as `npm run mirror` and the image start it (and of the bench's own
- * process, whose in-process syncs measure the same runtime: run.ts). */
-export const RUNTIME_FLAGS = NODE_RUNTIME_FLAGS;
-
-/** The environment the runtime adds (malloc's setting), as `npm run mirror` and the image set it. */
-export { RUNTIME_ENV };
 
 export interface FakeStatsView {
   requests: number;

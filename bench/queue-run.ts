@@ -10,7 +10,8 @@ import { openQueue } from '../src/queue/queue.ts';
 import { onCleanup } from './cleanup.ts';
 import { cpuByProcessWindow, machineCpuWindow, waitForQuietMachine } from './cpu.ts';
 import { say } from './report.ts';
-import { ROOT, RUNTIME_ENV, RUNTIME_FLAGS, stopChild } from './fake-process.ts';
+import { ROOT, stopChild } from './fake-process.ts';
+import { NODE_RUNTIME_FLAGS, RUNTIME_ENV } from '../src/runtime-flags.ts';
 import { jobTimings, type JobTimings } from './job-timings.ts';
 
 export interface QueueRunOptions {
@@ -41,7 +42,7 @@ export interface QueueRunResult {
 const redisUrl = (): string => process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
 
 async function spawnWorker(env: Record<string, string>, concurrency: number) {
-  const child = spawn(process.execPath, [...RUNTIME_FLAGS, 'dist/bin/mirror.js', 'worker', '--concurrency', String(concurrency)], {
+  const child = spawn(process.execPath, [...NODE_RUNTIME_FLAGS, 'dist/bin/mirror.js', 'worker', '--concurrency', String(concurrency)], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...RUNTIME_ENV, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { lineBase, type CatalogState } from './catalog.ts';
 import { onCleanup } from './cleanup.ts';
 import { createBenchDatabase } from './databases.ts';
-import { ROOT, RUNTIME_ENV, RUNTIME_FLAGS, stopChild } from './fake-process.ts';
+import { ROOT, stopChild } from './fake-process.ts';
+import { NODE_RUNTIME_FLAGS, RUNTIME_ENV } from '../src/runtime-flags.ts';
 import { say, type Line } from './report.ts';
 
 const TARGET_MB = 200;
@@ -35,7 +36,7 @@ export async function rssLine(state: CatalogState): Promise<Line> {
     LOG_LEVEL: 'warn',
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [...RUNTIME_FLAGS, 'dist/bin/mirror.js', 'sync', '--mode', 'full'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_RUNTIME_FLAGS, 'dist/bin/mirror.js', 'sync', '--mode', 'full'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = onCleanup(`rss child (pid ${child.pid})`, async () => {
     child.kill('SIGKILL');
     await stopChild(child);
