@@ -9,11 +9,20 @@ export function hashCanonical(value: unknown): string {
   return canonicalHashAndText(value).hash;
 }
 
-/** The hash of a canonical value and the JSON text it was taken of (an insert's change row sends
- * that text as its object instead of serializing the object again). */
+/** The hash of a canonical value and the JSON text it was taken of. */
 export function canonicalHashAndText(value: unknown): { hash: string; text: string } {
   const text = JSON.stringify(value) ?? 'undefined';
   return { hash: digest('sha1', text, 'base64url'), text };
+}
+
+/** The canonical JSON text of a value as UTF-8 bytes (an insert's change row sends them as its object):
+ * `hashBytes` of them equals `hashCanonical` of the value, whose text is hashed as UTF-8. */
+export function canonicalBytes(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value) ?? 'undefined');
+}
+
+export function hashBytes(bytes: Uint8Array): string {
+  return digest('sha1', bytes, 'base64url');
 }
 
 /** `object[key] = value` as JSON.parse does it: assigning `__proto__` would set the prototype and lose

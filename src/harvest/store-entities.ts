@@ -5,7 +5,7 @@ import type { ChangeRow } from '../db/sql/insert-changes.ts';
 import type { SqlHandle } from '../db/sql/types.ts';
 import { upsertEntities, type EntityRow } from '../db/sql/upsert-entities.ts';
 import { describeInsert, describeRestore, describeUpdate, splitStamps, type DescribedChange } from './change-values.ts';
-import { canonicalHashAndText } from './fingerprint.ts';
+import { canonicalBytes, hashBytes, hashCanonical } from './fingerprint.ts';
 import type { EntityKind, NormalizedEntity } from './kinds/index.ts';
 import { describeRecordFailure } from './record-failure.ts';
 import { trackedEntity } from './tracked.ts';
@@ -33,8 +33,10 @@ interface Prepared {
   parentId: string | null;
   /** The tracked object, computed only for rows that will be written (most rows of a re-sync are not). */
   tracked(): Record<string, unknown>;
-  /** Its JSON text, once hashed. */
-  trackedText?: string;
+  /** What an insert's change row needs of it, taken when it is hashed (see trackFirstSighting). */
+  insert?: { text: Buffer; fields: { changed_fields: string[]; stamp_fields: string[] } };
+  /** Forgets the tracked object (an insert's, once `insert` holds what its change row needs). */
+  forgetTracked(): void;
 }
 
 function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
@@ -54,7 +56,22 @@ function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
     row,
     parentId,
     tracked: () => (tracked ??= trackedOf(kind, entity.raw, parentId)),
+    forgetTracked: () => {
+      tracked = undefined;
+    },
   };
+}
+
+/** Hashes a row new to the mirror and keeps what its insert's change row needs: its object's text as
+ * UTF-8 bytes (hashed as they are) and its keys split into fields and stamps. The tracked object and its
+ * text as a string are then dropped at once: held until the page's last statement, they were copied out
+ * of the young generation with the rest of the page and then collected by full collections. */
+function trackFirstSighting(p: Prepared): string {
+  const tracked = p.tracked();
+  const text = canonicalBytes(tracked);
+  p.insert = { text, fields: splitStamps(Object.keys(tracked)) };
+  p.forgetTracked();
+  return hashBytes(text);
 }
 
 /** Entities reach the store through validation, which hashes their record. */
@@ -133,9 +150,7 @@ export async function storeEntities(
   });
   const toWrite = new Set(
     eachOrReject(toTrack, (p) => p.entity, 'tracking', failed, (p) => {
-      const { hash, text } = canonicalHashAndText(p.tracked());
-      p.row.content_hash = hash;
-      p.trackedText = text;
+      p.row.content_hash = stored.has(p.row.id) ? hashCanonical(p.tracked()) : trackFirstSighting(p);
     }).map(([p]) => p),
   );
   for (const p of toTrack) if (!toWrite.has(p)) dropped.add(p);
@@ -198,11 +213,10 @@ function countChanges(
   return { counts, changes };
 }
 
-/** An insert's change row. With its object's text at hand (hashed for the row), the row keeps the text
- * and not the object: a page's tracked objects then die when the store of their kind returns, instead
- * of living on in the change rows until the page's last statement. */
+/** An insert's change row: with what was kept of its object when it was hashed (trackFirstSighting), the
+ * row carries the object's text and not the object. */
 function insertRow(kind: EntityKind, p: Prepared): ChangeRow {
   const base = { entity_type: kind.entityType, entity_id: p.row.id, op: 'insert' as const };
-  if (p.trackedText === undefined) return { ...base, ...describeInsert(p.tracked()) };
-  return { ...base, ...splitStamps(Object.keys(p.tracked())), patch: [], new_values_text: p.trackedText };
+  if (p.insert === undefined) return { ...base, ...describeInsert(p.tracked()) };
+  return { ...base, ...p.insert.fields, patch: [], new_values_text: p.insert.text };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeChange, hashCanonical } from '../../src/harvest/fingerprint.ts';
+import { canonicalBytes, computeChange, hashBytes, hashCanonical } from '../../src/harvest/fingerprint.ts';
 import { sortKeys, trackedEntity } from '../../src/harvest/tracked.ts';
 import { readFixture } from '../support/fixtures.ts';
 
@@ -48,6 +48,21 @@ describe('computeChange', () => {
   it('is empty between equal objects whatever the key order', () => {
     expect(computeChange({ a: 1, b: 2 }, { b: 2, a: 1 }).patch).toEqual([]);
     expect(hashCanonical(trackedEntity({ a: 1, b: 2 }))).toBe(hashCanonical(trackedEntity({ b: 2, a: 1 })));
+  });
+});
+
+describe('an insert’s canonical bytes', () => {
+  it('are the object’s JSON text in UTF-8, and hash as the object does (text outside Latin-1 and a lone surrogate included)', () => {
+    for (const object of [
+      trackedEntity(readFixture<Record<string, unknown>>('dataset-item.json')),
+      { title: 'Qualité de l’air – €, 東京, 🚲', a: [1, 2.5, null, true] },
+      { broken: 'a\ud800b', tail: '\udc00' },
+    ]) {
+      const bytes = canonicalBytes(object);
+      expect(bytes.toString('utf8')).toBe(Buffer.from(JSON.stringify(object)).toString('utf8'));
+      expect(JSON.parse(bytes.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(object)));
+      expect(hashBytes(bytes)).toBe(hashCanonical(object));
+    }
   });
 });
 
