@@ -4,19 +4,14 @@ import { spanHashOf } from '../api/record-spans.ts';
 import { createPatch, type Operation } from 'rfc6902';
 
 /** The hash of a value whose keys are already in canonical (sorted) order, such as a tracked object:
- * native `JSON.stringify` gives the same text as a canonical serializer, several times faster. */
+ * native `JSON.stringify` gives the same text as a canonical serializer, several times faster. The
+ * SHA-1 of that text in UTF-8: the hash rows stored by earlier versions carry. */
 export function hashCanonical(value: unknown): string {
-  return canonicalHashAndText(value).hash;
+  return hashBytes(canonicalBytes(value));
 }
 
-/** The hash of a canonical value and the JSON text it was taken of. */
-export function canonicalHashAndText(value: unknown): { hash: string; text: string } {
-  const text = JSON.stringify(value) ?? 'undefined';
-  return { hash: digest('sha1', text, 'base64url'), text };
-}
-
-/** The canonical JSON text of a value as UTF-8 bytes (an insert's change row sends them as its object):
- * `hashBytes` of them equals `hashCanonical` of the value, whose text is hashed as UTF-8. */
+/** The canonical JSON text of a value as UTF-8 bytes (an insert's change row sends them as its object,
+ * after hashing them). */
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value) ?? 'undefined');
 }

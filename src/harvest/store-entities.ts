@@ -33,10 +33,8 @@ interface Prepared {
   parentId: string | null;
   /** The tracked object, computed only for rows that will be written (most rows of a re-sync are not). */
   tracked(): Record<string, unknown>;
-  /** What an insert's change row needs of it, taken when it is hashed (see trackFirstSighting). */
+  /** What an insert's change row needs of its tracked object, taken when it is hashed (see trackFirstSighting). */
   insert?: { text: Buffer; fields: { changed_fields: string[]; stamp_fields: string[] } };
-  /** Forgets the tracked object (an insert's, once `insert` holds what its change row needs). */
-  forgetTracked(): void;
 }
 
 function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
@@ -56,21 +54,17 @@ function prepare(kind: EntityKind, entity: NormalizedEntity): Prepared {
     row,
     parentId,
     tracked: () => (tracked ??= trackedOf(kind, entity.raw, parentId)),
-    forgetTracked: () => {
-      tracked = undefined;
-    },
   };
 }
 
-/** Hashes a row new to the mirror and keeps what its insert's change row needs: its object's text as
- * UTF-8 bytes (hashed as they are) and its keys split into fields and stamps. The tracked object and its
- * text as a string are then dropped at once: held until the page's last statement, they were copied out
- * of the young generation with the rest of the page and then collected by full collections. */
-function trackFirstSighting(p: Prepared): string {
-  const tracked = p.tracked();
+/** Hashes a row new to the mirror and keeps only what its insert's change row needs: its tracked
+ * object's text as UTF-8 bytes (hashed as they are) and its keys split into fields and stamps. The
+ * object itself is not kept: held until the page's last statement, the tracked objects were copied out
+ * of the young generation with the rest of the page, then left to full collections. */
+function trackFirstSighting(kind: EntityKind, p: Prepared): string {
+  const tracked = trackedOf(kind, p.entity.raw, p.parentId);
   const text = canonicalBytes(tracked);
   p.insert = { text, fields: splitStamps(Object.keys(tracked)) };
-  p.forgetTracked();
   return hashBytes(text);
 }
 
@@ -150,7 +144,7 @@ export async function storeEntities(
   });
   const toWrite = new Set(
     eachOrReject(toTrack, (p) => p.entity, 'tracking', failed, (p) => {
-      p.row.content_hash = stored.has(p.row.id) ? hashCanonical(p.tracked()) : trackFirstSighting(p);
+      p.row.content_hash = stored.has(p.row.id) ? hashCanonical(p.tracked()) : trackFirstSighting(kind, p);
     }).map(([p]) => p),
   );
   for (const p of toTrack) if (!toWrite.has(p)) dropped.add(p);

@@ -13,9 +13,9 @@ export interface ChangeRow {
   stamp_fields?: string[];
   old_values?: Record<string, unknown> | null;
   new_values?: Record<string, unknown> | null;
-  /** An insert's object as JSON text already (serialized once for its hash), as a string or as its
-   * UTF-8 bytes: sent instead of `new_values`, which it may then leave unset (and `patch` empty). */
-  new_values_text?: string | Buffer;
+  /** An insert's object as UTF-8 JSON text already (serialized once for its hash): sent instead of
+   * `new_values`, which it may then leave unset (and `patch` empty). */
+  new_values_text?: Buffer;
   /** The entity's organization as its page stores it, when the caller knows it (see `organizationOf`);
    * otherwise it is read from the entity tables. */
   organization_id?: string | null;
@@ -85,8 +85,8 @@ function serialize(row: ChangeRow, ord: number, separator: string): Buffer[] {
     organization_id: row.organization_id ?? null,
   });
   if (!sendsObject) return [Buffer.from(separator + head)];
-  const object = row.new_values_text ?? JSON.stringify(row.new_values);
-  return [Buffer.from(`${separator}${head.slice(0, -1)},"patch":[{"op":"add","path":"","value":`), typeof object === 'string' ? Buffer.from(object) : object, CLOSE_INSERT];
+  const object = row.new_values_text ?? Buffer.from(JSON.stringify(row.new_values));
+  return [Buffer.from(`${separator}${head.slice(0, -1)},"patch":[{"op":"add","path":"","value":`), object, CLOSE_INSERT];
 }
 
 const CLOSE_INSERT = Buffer.from('}]}');
